@@ -1,0 +1,382 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import slugify
+
+from . import selectors, services
+from .models import (
+    Agency,
+    Answer,
+    Campaign,
+    Choice,
+    Country,
+    Invitation,
+    Question,
+    Questionnaire,
+    Region,
+    Response,
+    Section,
+)
+from .xlsform import XLSFormError, read_xlsform, write_xlsform
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _invitation_link(request, token):
+    return request.build_absolute_uri(reverse("surveys:start", args=[token]))
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "iso3", "region", "subregion"]
+    list_filter = ["region"]
+    search_fields = ["name", "code", "iso3"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "kind", "size"]
+    list_filter = ["kind", "country__region"]
+    search_fields = ["name", "country__name"]
+    list_select_related = ["country"]
+    autocomplete_fields = ["country"]
+
+
+class XLSFormUploadForm(forms.Form):
+    file = forms.FileField(label="XLSForm workbook (.xlsx)")
+    publish = forms.BooleanField(required=False, label="Publish (freeze) this version now")
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "version",
+        "title",
+        "status",
+        "question_count",
+        "published_at",
+        "xlsform",
+    ]
+    list_filter = ["status", "code"]
+    readonly_fields = [
+        "code",
+        "version",
+        "title",
+        "form_version",
+        "languages",
+        "default_language",
+        "status",
+        "digest",
+        "created_at",
+        "published_at",
+    ]
+    actions = ["publish"]
+    change_list_template = "admin/surveys/questionnaire/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description="questions", ordering="question_count")
+    def question_count(self, obj):
+        return obj.question_count
+
+    @admin.display(description="XLSForm")
+    def xlsform(self, obj):
+        url = reverse("admin:surveys_questionnaire_xlsform", args=[obj.pk])
+        return format_html('<a href="{}">Download</a>', url)
+
+    def has_add_permission(self, request):
+        return False  # questionnaires come in as XLSForm, through the import page
+
+    @admin.action(description="Publish (freeze) the selected versions")
+    def publish(self, request, queryset):
+        for questionnaire in queryset:
+            services.questionnaire_publish(questionnaire=questionnaire)
+        self.message_user(request, f"Published {queryset.count()} questionnaire version(s).")
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/xlsform/",
+                self.admin_site.admin_view(self.download_xlsform),
+                name="surveys_questionnaire_xlsform",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_xlsform),
+                name="surveys_questionnaire_import",
+            ),
+        ] + super().get_urls()
+
+    def download_xlsform(self, request, pk):
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        questionnaire = get_object_or_404(Questionnaire, pk=pk)
+        data = write_xlsform(selectors.definition_from_questionnaire(questionnaire))
+        response = HttpResponse(data, content_type=XLSX)
+        filename = f"{slugify(questionnaire.code)}-v{questionnaire.version}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def import_xlsform(self, request):
+        if not self.has_change_permission(request):
+            return HttpResponse(status=403)
+        form = XLSFormUploadForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                definition = read_xlsform(upload.read())
+            except XLSFormError as error:
+                problems = error.problems
+            else:
+                questionnaire, created = services.questionnaire_import(
+                    definition=definition, publish=form.cleaned_data["publish"]
+                )
+                if created:
+                    messages.success(request, f"Imported {questionnaire}.")
+                else:
+                    messages.info(request, f"No change: the form is the same as {questionnaire}.")
+                return redirect("admin:surveys_questionnaire_changelist")
+        return render(
+            request,
+            "admin/surveys/questionnaire/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Import an XLSForm questionnaire",
+                "form": form,
+                "problems": problems,
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["code", "questionnaire", "position"]
+    list_filter = ["questionnaire"]
+    readonly_fields = ["questionnaire", "code", "position", "label", "relevant", "extra"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "questionnaire",
+        "section",
+        "type",
+        "competency",
+        "dimension",
+        "required",
+    ]
+    list_filter = ["questionnaire", "type", "dimension", "section__code"]
+    search_fields = ["code", "competency", "source"]
+    list_select_related = ["questionnaire", "section"]
+    readonly_fields = [
+        "questionnaire",
+        "section",
+        "code",
+        "position",
+        "type",
+        "list_name",
+        "label",
+        "hint",
+        "required",
+        "constraint",
+        "constraint_message",
+        "relevant",
+        "competency",
+        "dimension",
+        "source",
+        "extra",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # a question changes by importing a new version of the form
+
+
+@admin.register(Choice)
+class ChoiceAdmin(admin.ModelAdmin):
+    list_display = ["list_name", "name", "questionnaire"]
+    list_filter = ["questionnaire", "list_name"]
+    readonly_fields = ["questionnaire", "list_name", "name", "position", "label", "extra"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["code", "name", "questionnaire", "opens_on", "closes_on", "closed_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].queryset = Questionnaire.objects.filter(
+            status=Questionnaire.Status.PUBLISHED
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", "The campaign cannot close before it opens.")
+        return cleaned
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
+    list_display = [
+        "code",
+        "name",
+        "questionnaire",
+        "opens_on",
+        "closes_on",
+        "invited",
+        "submitted",
+    ]
+    search_fields = ["code", "name"]
+    list_select_related = ["questionnaire"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                invited=Count("invitations"),
+                submitted=Count(
+                    "invitations", filter=Q(invitations__status=Invitation.Status.SUBMITTED)
+                ),
+            )
+        )
+
+    @admin.display(ordering="invited")
+    def invited(self, obj):
+        return obj.invited
+
+    @admin.display(ordering="submitted")
+    def submitted(self, obj):
+        return obj.submitted
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["campaign", "agency"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["agency", "country", "campaign", "status", "opened_at", "revoked_at"]
+    list_filter = ["campaign", "status", "agency__kind", "agency__country__region"]
+    search_fields = ["agency__name", "agency__country__name"]
+    list_select_related = ["agency__country", "campaign"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "opened_at",
+        "revoked_at",
+        "reminders_sent",
+        "last_reminded_at",
+    ]
+    actions = ["issue_new_links", "revoke_links", "reopen_responses"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = InvitationForm
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(ordering="agency__country__name")
+    def country(self, obj):
+        return obj.agency.country
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        invitation, token = services.invitation_create(campaign=obj.campaign, agency=obj.agency)
+        obj.pk = invitation.pk
+        messages.success(
+            request,
+            f"Invitation link for {obj.agency.name} (shown only now, send it to the agency): "
+            f"{_invitation_link(request, token)}",
+        )
+
+    @admin.action(description="Issue new links (the old links stop working)")
+    def issue_new_links(self, request, queryset):
+        for invitation in queryset.select_related("agency"):
+            token = services.invitation_issue_token(invitation=invitation)
+            messages.info(request, f"{invitation.agency.name}: {_invitation_link(request, token)}")
+
+    @admin.action(description="Withdraw the selected links")
+    def revoke_links(self, request, queryset):
+        for invitation in queryset:
+            services.invitation_revoke(invitation=invitation)
+        self.message_user(request, f"Withdrew {queryset.count()} link(s).")
+
+    @admin.action(description="Reopen the submitted responses")
+    def reopen_responses(self, request, queryset):
+        reopened = 0
+        for response in Response.objects.filter(
+            invitation__in=queryset, status=Response.Status.SUBMITTED
+        ):
+            services.response_reopen(response=response)
+            reopened += 1
+        self.message_user(request, f"Reopened {reopened} response(s).")
+
+
+class AnswerInline(admin.TabularInline):
+    model = Answer
+    fields = ["question", "value", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["question__position"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("question")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["invitation", "status", "version", "updated_at", "submitted_at"]
+    list_filter = ["status", "invitation__campaign"]
+    list_select_related = ["invitation__agency", "invitation__campaign"]
+    search_fields = ["invitation__agency__name"]
+    readonly_fields = [
+        "invitation",
+        "status",
+        "version",
+        "language",
+        "last_section",
+        "started_at",
+        "updated_at",
+        "submitted_at",
+    ]
+    inlines = [AnswerInline]
+    actions = ["reopen"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Reopen the selected submitted responses")
+    def reopen(self, request, queryset):
+        for response in queryset.filter(status=Response.Status.SUBMITTED):
+            services.response_reopen(response=response)
+        self.message_user(request, "Reopened the submitted responses among those selected.")

@@ -1,0 +1,248 @@
+"""Demo data: the shipped questionnaire, 30 agencies in 10 countries, the DEMO
+campaign with submitted, draft and untouched responses, and a coordinator.
+
+Running it again changes nothing but the two printed invitation links: links
+are stored only as hashes, so the only way to show a working one is to issue
+it anew.
+"""
+
+import csv
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys import expressions, selectors, services
+from surveys.models import (
+    Agency,
+    Answer,
+    Campaign,
+    Country,
+    Invitation,
+    Question,
+    Questionnaire,
+    Response,
+)
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+QUESTIONNAIRE = FIXTURES / "tna_questionnaire.xlsx"
+AGENCIES = FIXTURES / "demo_agencies.csv"
+CAMPAIGN_CODE = "DEMO"
+COORDINATOR = ("coordinator", "demo-coordinator-2026")
+
+# Typical capability by region (1–5) so the demo's gaps differ by region.
+CAPABILITY_BY_REGION = {"Africa": 2.0, "Americas": 2.6, "Asia": 2.5, "Europe": 3.3, "Oceania": 1.8}
+ROLE_BY_KIND = {
+    "police": "investigator",
+    "specialised_unit": "investigator",
+    "prosecution": "prosecutor",
+    "judiciary": "judge",
+    "ministry": "policy_officer",
+    "other": "manager",
+}
+# Of each country's three agencies: the first two submit, the third is a
+# draft in half the countries and untouched in the rest.
+PLAN = ["submitted", "submitted", "draft"]
+
+
+class Command(BaseCommand):
+    help = "Load the shipped questionnaire and the demo campaign (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args, base_url, **options):
+        call_command("import_questionnaire", str(QUESTIONNAIRE), publish=True, stdout=self.stdout)
+        questionnaire = (
+            Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED)
+            .order_by("-created_at")
+            .first()
+        )
+        with transaction.atomic():
+            agencies = self._agencies()
+            campaign = self._campaign(questionnaire)
+            for invitation_number, agency in enumerate(agencies):
+                invitation = Invitation.objects.filter(campaign=campaign, agency=agency).first()
+                if invitation is None:
+                    invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
+                    self._respond(invitation, invitation_number)
+            self._coordinator()
+            fresh, draft = self._demo_invitations(campaign)
+            links = [
+                (invitation, services.invitation_issue_token(invitation=invitation))
+                for invitation in (fresh, draft)
+                if invitation
+            ]
+
+        counts = {
+            status: campaign.invitations.filter(status=status).count()
+            for status in Invitation.Status.values
+        }
+        self.stdout.write(
+            f"Campaign {campaign.code}: {len(agencies)} agencies invited in "
+            f"{len({a.country_id for a in agencies})} countries; "
+            + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
+        )
+        self.stdout.write("")
+        self.stdout.write(f"Coordinator login: {base_url}{reverse('admin:index')}")
+        self.stdout.write(f"  user {COORDINATOR[0]}, password {COORDINATOR[1]}")
+        for invitation, token in links:
+            state = "not started" if invitation.status != Invitation.Status.IN_PROGRESS else "draft"
+            self.stdout.write(
+                f"Invitation link ({invitation.agency.name}, {state}): "
+                f"{base_url}{reverse('surveys:start', args=[token])}"
+            )
+
+    def _agencies(self):
+        agencies = []
+        with AGENCIES.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                country = Country.objects.get(code=row["country"])
+                agency, _ = Agency.objects.get_or_create(
+                    country=country,
+                    name=row["name"],
+                    defaults={"kind": row["kind"], "size": int(row["size"])},
+                )
+                agencies.append(agency)
+        return agencies
+
+    def _campaign(self, questionnaire):
+        today = timezone.localdate()
+        campaign = Campaign.objects.filter(code=CAMPAIGN_CODE).first()
+        if campaign is None:
+            return services.campaign_create(
+                code=CAMPAIGN_CODE,
+                name="Training needs assessment 2026: investigating technology-facilitated "
+                "child abuse and exploitation",
+                questionnaire=questionnaire,
+                opens_on=today - timedelta(days=21),
+                closes_on=today + timedelta(days=60),
+            )
+        if campaign.closes_on < today:  # keep an old demo database usable
+            campaign.closes_on = today + timedelta(days=60)
+            campaign.save(update_fields=["closes_on"])
+        return campaign
+
+    def _respond(self, invitation, number):
+        plan = PLAN[number % 3]
+        country_index = number // 3
+        if plan == "draft" and country_index % 2:
+            return  # untouched: the link was sent, nothing more
+        rng = random.Random(f"{invitation.agency.country.code}-{invitation.agency.name}")
+        structure = selectors.questionnaire_structure(invitation.campaign.questionnaire)
+        sections = structure.sections if plan == "submitted" else structure.sections[:4]
+        answers = _demo_answers(structure, sections, invitation.agency, rng)
+        now = timezone.now()
+        submitted_at = now - timedelta(days=rng.randint(0, 18), hours=rng.randint(0, 12))
+        response = Response.objects.create(
+            invitation=invitation,
+            status=Response.Status.SUBMITTED if plan == "submitted" else Response.Status.DRAFT,
+            version=1,
+            last_section=sections[-1].code,
+            started_at=submitted_at - timedelta(days=rng.randint(1, 3)),
+            updated_at=submitted_at,
+            submitted_at=submitted_at if plan == "submitted" else None,
+        )
+        by_code = {q.code: q for q in structure.questions}
+        Answer.objects.bulk_create(
+            Answer(
+                response=response,
+                question=by_code[code],
+                value=value,
+                number=services.answer_number(by_code[code], value),
+                saved_version=1,
+                updated_at=submitted_at,
+            )
+            for code, value in answers.items()
+        )
+        invitation.status = (
+            Invitation.Status.SUBMITTED if plan == "submitted" else Invitation.Status.IN_PROGRESS
+        )
+        invitation.opened_at = response.started_at
+        invitation.save(update_fields=["status", "opened_at"])
+
+    def _coordinator(self):
+        user_model = get_user_model()
+        if not user_model.objects.filter(username=COORDINATOR[0]).exists():
+            user_model.objects.create_superuser(
+                username=COORDINATOR[0], password=COORDINATOR[1], email=""
+            )
+
+    def _demo_invitations(self, campaign):
+        invitations = campaign.invitations.select_related("agency").order_by("pk")
+        fresh = invitations.filter(
+            status__in=[Invitation.Status.SENT, Invitation.Status.OPENED]
+        ).first()
+        draft = invitations.filter(status=Invitation.Status.IN_PROGRESS).first()
+        return fresh, draft
+
+
+def _demo_answers(structure, sections, agency, rng):
+    """Plausible answers that respect the form's skip logic and constraints."""
+    answers = {}
+    base = CAPABILITY_BY_REGION.get(agency.country.region.name, 2.5)
+    for section in sections:
+        if not expressions.evaluate(section.relevant, answers):
+            continue
+        for question in structure.questions_by_section[section.pk]:
+            if question.type == Question.Type.NOTE:
+                continue
+            if not expressions.evaluate(question.relevant, answers):
+                continue
+            value = _demo_value(question, structure.choices, agency, base, rng)
+            if value and question.constraint:
+                tries = 0
+                while value and not expressions.evaluate(question.constraint, answers, value):
+                    tries += 1
+                    value = (
+                        _demo_value(question, structure.choices, agency, base, rng)
+                        if tries < 20
+                        else ""
+                    )
+            if value:
+                answers[question.code] = value
+    return answers
+
+
+def _demo_value(question, choices, agency, base, rng):
+    names = [choice.name for choice in choices.get(question.list_name, [])]
+    if question.code == "role":
+        return ROLE_BY_KIND.get(agency.kind, "manager")
+    if question.code == "agency_kind":
+        return agency.kind if agency.kind in names else "other"
+    if question.dimension == Question.Dimension.IMPORTANCE:
+        return str(min(5, max(1, round(rng.gauss(4.1, 0.8)))))
+    if question.dimension == Question.Dimension.CAPABILITY:
+        # Emerging threats are where capability lags most.
+        lag = 0.6 if question.competency.startswith("ET") else 0.0
+        return str(min(5, max(1, round(rng.gauss(base - lag, 0.9)))))
+    if question.type == Question.Type.SELECT_ONE:
+        weights = [0.2 if name in ("other", "dont_know") else 1 for name in names]
+        return rng.choices(names, weights)[0] if names else ""
+    if question.type == Question.Type.SELECT_MULTIPLE:
+        picked = rng.sample(names, k=min(len(names), rng.randint(1, 3)))
+        return " ".join(name for name in names if name in picked)
+    if question.type == Question.Type.INTEGER:
+        return str(rng.randint(0, 40))
+    if question.type == Question.Type.DECIMAL:
+        return str(round(rng.uniform(0, 100), 1))
+    if question.type == Question.Type.DATE:
+        return (timezone.localdate() - timedelta(days=rng.randint(30, 900))).isoformat()
+    if question.required:
+        return "Liaison officer"
+    if question.code.endswith("comment") and rng.random() < 0.3:
+        return rng.choice(
+            [
+                "Training needs to be in our own language and on our own equipment.",
+                "We depend on international partners for forensic licences.",
+                "Staff rotate often; trained officers leave the unit within two years.",
+            ]
+        )
+    return ""

@@ -1,0 +1,286 @@
+from django.db import models
+from django.utils import timezone
+
+
+class Region(models.Model):
+    """A UN M49 region (Africa, Americas, Asia, Europe, Oceania)."""
+
+    code = models.CharField(max_length=3, unique=True, help_text="UN M49 numeric code")
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Country(models.Model):
+    code = models.CharField(max_length=2, unique=True, help_text="ISO 3166-1 alpha-2")
+    iso3 = models.CharField(max_length=3, unique=True)
+    name = models.CharField(max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="countries")
+    subregion = models.CharField(max_length=100, help_text="UN M49 sub-region")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+
+    def __str__(self):
+        return self.name
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        SPECIALISED_UNIT = "specialised_unit", "Specialised unit"
+        PROSECUTION = "prosecution", "Prosecution service"
+        JUDICIARY = "judiciary", "Judiciary"
+        MINISTRY = "ministry", "Ministry"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="agencies")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    size = models.PositiveIntegerField(null=True, blank=True, help_text="Number of staff")
+    contact_email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["country__name", "name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(fields=["country", "name"], name="agency_unique_per_country")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country.code})"
+
+
+class Questionnaire(models.Model):
+    """One version of a questionnaire. A published version is frozen: a changed
+    form becomes a new version, so answers always point at what was asked."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    code = models.SlugField(max_length=60, help_text="XLSForm form_id")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    form_version = models.CharField(max_length=60, blank=True, help_text="XLSForm version")
+    languages = models.JSONField(default=list)
+    default_language = models.CharField(max_length=60)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the form's content")
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="questionnaire_unique_version")
+        ]
+
+    def __str__(self):
+        return f"{self.code} v{self.version}"
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class Section(models.Model):
+    """A top-level XLSForm group; in the shipped form, one domain."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="sections"
+    )
+    code = models.CharField(max_length=100)
+    position = models.PositiveIntegerField()
+    label = models.JSONField(default=dict)
+    relevant = models.TextField(blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="section_unique_code")
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        SELECT_ONE = "select_one", "Select one"
+        SELECT_MULTIPLE = "select_multiple", "Select multiple"
+        INTEGER = "integer", "Integer"
+        DECIMAL = "decimal", "Decimal"
+        TEXT = "text", "Text"
+        NOTE = "note", "Note"
+        DATE = "date", "Date"
+
+    class Dimension(models.TextChoices):
+        IMPORTANCE = "importance", "Importance"
+        CAPABILITY = "capability", "Capability"
+        LEGAL_POWER = "legal_power", "Legal power"
+        RESOURCE = "resource", "Resource"
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+    )
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(help_text="Order within the whole questionnaire")
+    type = models.CharField(max_length=20, choices=Type.choices)
+    list_name = models.CharField(max_length=100, blank=True)
+    label = models.JSONField(default=dict)
+    hint = models.JSONField(default=dict, blank=True)
+    required = models.BooleanField(default=False)
+    constraint = models.TextField(blank=True)
+    constraint_message = models.JSONField(default=dict, blank=True)
+    relevant = models.TextField(blank=True)
+    competency = models.CharField(max_length=30, blank=True)
+    dimension = models.CharField(max_length=20, choices=Dimension.choices, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    extra = models.JSONField(default=dict, blank=True, help_text="Other XLSForm columns")
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="question_unique_code")
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class Choice(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="choices"
+    )
+    list_name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField()
+    label = models.JSONField(default=dict)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "list_name", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "list_name", "name"], name="choice_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.list_name}: {self.name}"
+
+
+class Campaign(models.Model):
+    """One assessment round on one published questionnaire version."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    opens_on = models.DateField()
+    closes_on = models.DateField(help_text="Deadline: links stop working after this day")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opens_on", "code"]
+
+    def __str__(self):
+        return f"{self.code}: {self.name}"
+
+    def is_open(self, today=None):
+        today = today or timezone.localdate()
+        return self.closed_at is None and self.opens_on <= today <= self.closes_on
+
+
+class Invitation(models.Model):
+    """Campaign × agency. The link's token is stored only as its SHA-256."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        OPENED = "opened", "Opened"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
+    created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "agency__country__name", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "agency"], name="invitation_unique_agency")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign.code} → {self.agency.name}"
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Bumped by every save; a page posts the version it was rendered from so
+    # two tabs cannot silently overwrite each other.
+    version = models.PositiveIntegerField(default=0)
+    language = models.CharField(max_length=60, blank=True)
+    last_section = models.CharField(max_length=100, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"Response of {self.invitation.agency.name} ({self.get_status_display()})"
+
+    @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+
+class Answer(models.Model):
+    """One value for one question, in XLSForm's text form: a choice name,
+    space-separated names for select_multiple, ISO dates, plain numbers."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.TextField()
+    # The value as a number where it is one (ratings, counts), for analysis.
+    number = models.FloatField(null=True, blank=True)
+    saved_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_unique_question")
+        ]
+
+    def __str__(self):
+        return f"{self.question.code} = {self.value}"
+
+
+def localized(texts, language, default_language):
+    """A label in the respondent's language, else the form's default, else any."""
+    if not texts:
+        return ""
+    return texts.get(language) or texts.get(default_language) or next(iter(texts.values()))

@@ -1,0 +1,290 @@
+"""The respondent's pages. Every page is reached through the invitation link's
+token; `with_invitation` is the one place that turns a token into an
+invitation or into a clear page saying why the link cannot be used."""
+
+import re
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import SectionForm
+from .models import Question, localized
+
+
+def with_invitation(view):
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        try:
+            invitation = selectors.invitation_for_token(token)
+        except selectors.LinkProblem as problem:
+            return render(
+                request, "surveys/link_problem.html", {"problem": problem}, status=problem.status
+            )
+        invitation.token = token
+        return view(request, invitation, *args, **kwargs)
+
+    return wrapper
+
+
+@dataclass
+class Survey:
+    """What every respondent page needs, loaded in a fixed number of queries."""
+
+    invitation: object
+    response: object
+    structure: selectors.Structure
+    answers: dict
+    relevant: dict
+    language: str
+
+    @property
+    def questionnaire(self):
+        return self.structure.questionnaire
+
+    def text(self, texts):
+        return localized(texts, self.language, self.questionnaire.default_language)
+
+    def sections(self):
+        """Sections that apply, as (section, label) in order."""
+        return [
+            (section, self.text(section.label))
+            for section in self.structure.sections
+            if selectors.section_applies(self.structure, section, self.relevant)
+        ]
+
+    def url(self, name, *args):
+        return reverse(f"surveys:{name}", args=[self.invitation.token, *args])
+
+    def languages(self):
+        return [(language, _language_name(language)) for language in self.questionnaire.languages]
+
+    def html_lang(self):
+        match = re.search(r"\(([A-Za-z\-]{2,10})\)", self.language)
+        return match.group(1) if match else "en"
+
+
+def _language_name(language):
+    return re.sub(r"\s*\([^)]*\)\s*$", "", language) or language
+
+
+def _survey(request, invitation):
+    response = services.response_open(invitation=invitation)
+    questionnaire = invitation.campaign.questionnaire
+    requested = request.GET.get("lang")
+    if requested in questionnaire.languages:
+        services.response_set_position(response=response, language=requested)
+    structure = selectors.questionnaire_structure(questionnaire)
+    answers = selectors.response_answers(response)
+    return Survey(
+        invitation=invitation,
+        response=response,
+        structure=structure,
+        answers=answers,
+        relevant=selectors.relevance(structure, answers),
+        language=response.language or questionnaire.default_language,
+    )
+
+
+def home(request):
+    return render(request, "surveys/home.html")
+
+
+@with_invitation
+def start(request, invitation):
+    survey = _survey(request, invitation)
+    if survey.response.is_submitted:
+        return redirect(survey.url("done"))
+    progress = [
+        (section, survey.text(section.label), answered, total)
+        for section, answered, total in selectors.section_progress(
+            survey.structure, survey.answers, survey.relevant
+        )
+    ]
+    sections = [code for code, _ in survey.sections()]
+    resume = survey.structure.section(survey.response.last_section)
+    if resume not in sections:
+        resume = sections[0] if sections else None
+    return render(
+        request,
+        "surveys/start.html",
+        {"survey": survey, "progress": progress, "resume": resume},
+    )
+
+
+def _section_form(survey, section, data=None):
+    questions = [
+        question
+        for question in survey.structure.questions_by_section[section.pk]
+        if survey.relevant[question.code]
+    ]
+    return SectionForm(
+        data,
+        questions=questions,
+        choices=survey.structure.choices,
+        language=survey.language,
+        default_language=survey.questionnaire.default_language,
+        answers=survey.answers,
+    )
+
+
+@with_invitation
+def section(request, invitation, code):
+    survey = _survey(request, invitation)
+    if survey.response.is_submitted:
+        messages.info(request, "This response has been submitted; it is shown read-only.")
+        return redirect(survey.url("done"))
+    current = survey.structure.section(code)
+    if current is None:
+        raise Http404("No such section")
+    applying = [s for s, _ in survey.sections()]
+    if current not in applying:
+        messages.info(request, "That section does not apply given your answers.")
+        return redirect(survey.url("start"))
+    if request.method == "POST":
+        return _save_section(request, survey, current)
+    services.response_set_position(response=survey.response, section_code=current.code)
+    return _render_section(request, survey, current, _section_form(survey, current))
+
+
+def _render_section(request, survey, current, form, version=None):
+    applying = survey.sections()
+    position = next(i for i, (s, _) in enumerate(applying) if s == current)
+    return render(
+        request,
+        "surveys/section.html",
+        {
+            "survey": survey,
+            "section": current,
+            "section_label": survey.text(current.label),
+            "form": form,
+            "version": survey.response.version if version is None else version,
+            "sections": applying,
+            "position": position + 1,
+            "percent": round(100 * (position + 1) / len(applying)),
+            "is_first": position == 0,
+            "is_last": position == len(applying) - 1,
+        },
+    )
+
+
+def _save_section(request, survey, current):
+    form = _section_form(survey, current, request.POST)
+    form.is_valid()
+    try:
+        base_version = int(request.POST.get("version", ""))
+    except ValueError:
+        base_version = -1  # an unknown page age: treat every newer answer as a conflict
+    try:
+        outcome = services.response_save_answers(
+            response=survey.response,
+            questions=list(form.question_by_code.values()),
+            values=form.valid_values(),
+            base_version=base_version,
+            section_code=current.code,
+        )
+    except services.ResponseLocked as error:
+        messages.error(request, str(error))
+        return redirect(survey.url("done"))
+    for conflict in outcome.conflicts:
+        stored = selectors.answer_display(
+            conflict.question, conflict.stored, survey.structure.choices, survey.text
+        )
+        form.add_error(
+            conflict.question.code,
+            f"Someone changed this answer in another window or device after you opened "
+            f"this page; it is now saved as “{stored}”. Your value is shown here: save "
+            f"again to keep it, or change it.",
+        )
+    if form.errors:
+        if outcome.saved:
+            messages.warning(request, "Your other answers on this page were saved.")
+        return _render_section(request, survey, current, form, version=outcome.version)
+
+    answers = selectors.response_answers(survey.response)
+    relevant = selectors.relevance(survey.structure, answers)
+    appeared = [
+        q
+        for q in survey.structure.questions_by_section[current.pk]
+        if relevant[q.code] and not survey.relevant[q.code] and q.type != Question.Type.NOTE
+    ]
+    if appeared:
+        messages.info(
+            request,
+            f"Your answers opened {len(appeared)} more question(s) on this page.",
+        )
+        return redirect(survey.url("section", current.code))
+    survey.answers, survey.relevant = answers, relevant
+    return redirect(_destination(request, survey, current))
+
+
+def _destination(request, survey, current):
+    applying = [s for s, _ in survey.sections()]
+    action = request.POST.get("action", "save")
+    goto = survey.structure.section(request.POST.get("goto", ""))
+    if goto in applying:
+        return survey.url("section", goto.code)
+    if action == "review":
+        return survey.url("review")
+    index = applying.index(current) if current in applying else 0
+    if action == "next":
+        return (
+            survey.url("section", applying[index + 1].code)
+            if index + 1 < len(applying)
+            else survey.url("review")
+        )
+    if action == "previous" and index > 0:
+        return survey.url("section", applying[index - 1].code)
+    messages.success(request, "Your answers are saved.")
+    return survey.url("section", current.code)
+
+
+@with_invitation
+def review(request, invitation):
+    survey = _survey(request, invitation)
+    if survey.response.is_submitted:
+        return redirect(survey.url("done"))
+    missing = selectors.missing_required(survey.structure, survey.answers, survey.relevant)
+    by_section = {}
+    for question in missing:
+        by_section.setdefault(question.section_id, []).append(survey.text(question.label))
+    missing_sections = [
+        (section, label, by_section[section.pk])
+        for section, label in survey.sections()
+        if section.pk in by_section
+    ]
+    return render(
+        request,
+        "surveys/review.html",
+        {"survey": survey, "missing": missing, "missing_sections": missing_sections},
+    )
+
+
+@require_POST
+@with_invitation
+def submit(request, invitation):
+    survey = _survey(request, invitation)
+    try:
+        services.response_submit(response=survey.response)
+    except services.MissingAnswers as error:
+        messages.error(
+            request,
+            f"{len(error.questions)} required answer(s) are still missing; they are listed below.",
+        )
+        return redirect(survey.url("review"))
+    messages.success(request, "Thank you: your answers have been submitted.")
+    return redirect(survey.url("done"))
+
+
+@with_invitation
+def done(request, invitation):
+    survey = _survey(request, invitation)
+    if not survey.response.is_submitted:
+        return redirect(survey.url("start"))
+    copy = selectors.answer_copy(survey.structure, survey.answers, survey.relevant, survey.text)
+    return render(request, "surveys/done.html", {"survey": survey, "copy": copy})

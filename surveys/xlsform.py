@@ -1,0 +1,629 @@
+"""Questionnaires in and out as XLSForm workbooks (survey, choices, settings).
+
+Reading keeps each cell's sheet, row and column so that every problem can be
+named where the author will find it; pyxform then converts the same bytes to
+an XForm, which catches whatever else makes a form invalid for ODK and
+KoboToolbox. Extra columns carry what XLSForm lacks: `competency`,
+`dimension` and `source`. Unknown columns are kept and written back, so a
+round trip loses nothing.
+"""
+
+import hashlib
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+import openpyxl
+from pyxform.errors import PyXFormError
+from pyxform.xls2xform import convert
+
+from . import expressions
+from .workbooks import UnsafeWorkbook, open_workbook
+
+SUPPORTED_TYPES = ("select_one", "select_multiple", "integer", "decimal", "text", "note", "date")
+TRANSLATABLE = ("label", "hint", "constraint_message")
+SURVEY_COLUMNS = (
+    "type",
+    "name",
+    "required",
+    "relevant",
+    "constraint",
+    "competency",
+    "dimension",
+    "source",
+)
+DIMENSIONS = ("importance", "capability", "legal_power", "resource")
+RATED_DIMENSIONS = ("importance", "capability")
+DEFAULT_LANGUAGE = "default"
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_TRUE = {"yes", "true", "true()", "1"}
+_FALSE = {"", "no", "false", "false()", "0"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self):
+        where = []
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
+        if self.row:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class XLSFormError(Exception):
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass
+class ChoiceDef:
+    list_name: str
+    name: str
+    label: dict
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class QuestionDef:
+    code: str
+    type: str
+    label: dict
+    list_name: str = ""
+    hint: dict = field(default_factory=dict)
+    required: bool = False
+    constraint: str = ""
+    constraint_message: dict = field(default_factory=dict)
+    relevant: str = ""
+    competency: str = ""
+    dimension: str = ""
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class SectionDef:
+    code: str
+    label: dict
+    relevant: str = ""
+    extra: dict = field(default_factory=dict)
+    questions: list = field(default_factory=list)
+
+
+@dataclass
+class FormDefinition:
+    form_id: str
+    title: str
+    form_version: str
+    default_language: str
+    languages: list
+    sections: list
+    choices: list
+
+    def digest(self):
+        """SHA-256 of the content: equal digests mean the same questionnaire."""
+        content = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(content.encode()).hexdigest()
+
+    @property
+    def questions(self):
+        return [question for section in self.sections for question in section.questions]
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _sheet_rows(sheet):
+    """(row number, {header: text}) for each non-blank row, and the headers."""
+    rows = sheet.iter_rows(values_only=True)
+    headers = [_text(cell) for cell in next(rows, ())]
+    records = []
+    for number, values in enumerate(rows, start=2):
+        record = {
+            header: _text(value)
+            for header, value in zip(headers, values, strict=False)
+            if header and _text(value)
+        }
+        if record:
+            records.append((number, record))
+    return [header for header in headers if header], records
+
+
+def _split_translatable(header):
+    """'label::French (fr)' → ('label', 'French (fr)'); 'label' → ('label', None)."""
+    base, _, language = header.partition("::")
+    base = base.strip()
+    if base == "jr:constraintMsg":
+        base = "constraint_message"
+    if base in TRANSLATABLE:
+        return base, (language.strip() or None)
+    return None, None
+
+
+def _translations(record, base, default_language):
+    found = {}
+    for header, value in record.items():
+        column, language = _split_translatable(header)
+        if column == base:
+            found[language or default_language] = value
+    return found
+
+
+def _extras(record, known):
+    return {
+        header: value
+        for header, value in record.items()
+        if header not in known and _split_translatable(header)[0] is None
+    }
+
+
+def _languages(headers, default_language):
+    languages = []
+    for header in headers:
+        column, language = _split_translatable(header)
+        if column and (language or default_language) not in languages:
+            languages.append(language or default_language)
+    return languages
+
+
+def _parse_type(raw):
+    """'select_one scale5' → ('select_one', 'scale5'); also pyxform's 'select one x'."""
+    parts = raw.replace("select one ", "select_one ").replace(
+        "select multiple ", "select_multiple "
+    )
+    parts = parts.split()
+    if not parts:
+        return "", ""
+    if parts[0] in ("begin", "end") and len(parts) == 2 and parts[1] == "group":
+        return f"{parts[0]}_group", ""
+    return parts[0], " ".join(parts[1:])
+
+
+def read_xlsform(data):
+    """Parse XLSForm workbook bytes into a FormDefinition or raise XLSFormError."""
+    try:
+        workbook = open_workbook(data)
+    except UnsafeWorkbook as error:
+        raise XLSFormError([Problem(str(error))]) from error
+    sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
+    if "survey" not in sheets:
+        raise XLSFormError([Problem("the workbook has no 'survey' sheet", sheet="survey")])
+
+    problems = []
+    settings = {}
+    if "settings" in sheets:
+        _, setting_rows = _sheet_rows(sheets["settings"])
+        if setting_rows:
+            settings = setting_rows[0][1]
+    form_id = settings.get("form_id", "")
+    if not form_id:
+        problems.append(Problem("form_id is missing", sheet="settings", column="form_id"))
+    elif not re.fullmatch(r"[A-Za-z0-9_\-]{1,60}", form_id):
+        problems.append(
+            Problem(
+                f"form_id '{form_id}' may use only letters, digits, - and _ (at most 60)",
+                sheet="settings",
+                row=2,
+                column="form_id",
+            )
+        )
+
+    survey_headers, survey_rows = _sheet_rows(sheets["survey"])
+    default_language = settings.get("default_language") or DEFAULT_LANGUAGE
+    choice_headers, choice_rows = (
+        _sheet_rows(sheets["choices"]) if "choices" in sheets else ([], [])
+    )
+    languages = _languages(survey_headers + choice_headers, default_language)
+    if default_language not in languages and languages:
+        if settings.get("default_language"):
+            problems.append(
+                Problem(
+                    f"default_language '{default_language}' has no label column "
+                    f"(columns found for: {', '.join(languages)})",
+                    sheet="settings",
+                    column="default_language",
+                )
+            )
+        default_language = languages[0]
+    for column in ("type", "name"):
+        if column not in survey_headers:
+            problems.append(Problem(f"the '{column}' column is missing", sheet="survey", row=1))
+    if not any(_split_translatable(h)[0] == "label" for h in survey_headers):
+        problems.append(
+            Problem("no label column (label or label::Language)", sheet="survey", row=1)
+        )
+    if problems:
+        raise XLSFormError(problems)
+
+    choices, lists = _read_choices(choice_rows, default_language, problems)
+    sections = _read_survey(survey_rows, default_language, lists, problems)
+    if problems:
+        raise XLSFormError(problems)
+
+    definition = FormDefinition(
+        form_id=form_id,
+        title=settings.get("form_title") or form_id,
+        form_version=settings.get("version", ""),
+        default_language=default_language,
+        languages=languages or [default_language],
+        sections=sections,
+        choices=choices,
+    )
+    _check_with_pyxform(data, definition)
+    return definition
+
+
+def _read_choices(rows, default_language, problems):
+    choices, lists, seen = [], {}, set()
+    for row, record in rows:
+        list_name, name = record.get("list_name", ""), record.get("name", "")
+        label = _translations(record, "label", default_language)
+        if not list_name:
+            problems.append(Problem("list_name is empty", "choices", row, "list_name"))
+            continue
+        if not name:
+            problems.append(Problem("name is empty", "choices", row, "name"))
+            continue
+        if (list_name, name) in seen:
+            problems.append(
+                Problem(
+                    f"choice '{name}' appears twice in list '{list_name}'", "choices", row, "name"
+                )
+            )
+            continue
+        if not label.get(default_language):
+            problems.append(
+                Problem(
+                    f"choice '{name}' has no label", "choices", row, _label_column(default_language)
+                )
+            )
+        seen.add((list_name, name))
+        lists.setdefault(list_name, []).append(name)
+        choices.append(ChoiceDef(list_name, name, label, _extras(record, {"list_name", "name"})))
+    return choices, lists
+
+
+def _label_column(language):
+    return "label" if language == DEFAULT_LANGUAGE else f"label::{language}"
+
+
+def _read_survey(rows, default_language, lists, problems):
+    sections, section, names = [], None, {}
+    expressions_to_check = []
+    for row, record in rows:
+        raw_type = record.get("type", "")
+        kind, list_name = _parse_type(raw_type)
+        name = record.get("name", "")
+        label = _translations(record, "label", default_language)
+        if not kind:
+            problems.append(Problem("the row has content but no type", "survey", row, "type"))
+            continue
+        if kind == "end_group":
+            if section is None:
+                problems.append(Problem("'end group' without 'begin group'", "survey", row, "type"))
+            elif not section.questions:
+                problems.append(
+                    Problem(f"group '{section.code}' has no questions", "survey", row, "type")
+                )
+            section = None
+            continue
+        if not name:
+            problems.append(Problem("name is empty", "survey", row, "name"))
+            continue
+        if not _NAME.match(name):
+            problems.append(
+                Problem(
+                    f"name '{name}' must start with a letter or _ and use only letters, "
+                    "digits, _, - and .",
+                    "survey",
+                    row,
+                    "name",
+                )
+            )
+            continue
+        if name in names:
+            problems.append(
+                Problem(
+                    f"name '{name}' is already used in row {names[name]}", "survey", row, "name"
+                )
+            )
+            continue
+        names[name] = row
+        if not label.get(default_language):
+            problems.append(
+                Problem(f"'{name}' has no label", "survey", row, _label_column(default_language))
+            )
+        relevant = record.get("relevant", "")
+        if relevant:
+            expressions_to_check.append((row, "relevant", relevant))
+        if kind == "begin_group":
+            if section is not None:
+                problems.append(
+                    Problem(
+                        f"group '{name}' is inside group '{section.code}': nested groups are "
+                        "not supported, close the first with 'end group'",
+                        "survey",
+                        row,
+                        "type",
+                    )
+                )
+                continue
+            section = SectionDef(
+                code=name,
+                label=label,
+                relevant=relevant,
+                extra=_extras(record, {"type", "name", "relevant"}),
+            )
+            sections.append(section)
+            continue
+        if kind not in SUPPORTED_TYPES:
+            problems.append(
+                Problem(
+                    f"question type '{raw_type}' is not supported "
+                    f"(use one of: {', '.join(SUPPORTED_TYPES)}, begin group, end group)",
+                    "survey",
+                    row,
+                    "type",
+                )
+            )
+            continue
+        if section is None:
+            problems.append(
+                Problem(
+                    f"'{name}' is outside any group: every question belongs to a section "
+                    "(begin group … end group)",
+                    "survey",
+                    row,
+                    "type",
+                )
+            )
+            continue
+        question = _read_question(
+            row, record, kind, list_name, name, label, default_language, lists, problems
+        )
+        if question.constraint:
+            expressions_to_check.append((row, "constraint", question.constraint))
+        section.questions.append(question)
+    if section is not None:
+        problems.append(
+            Problem(f"group '{section.code}' is never closed with 'end group'", "survey")
+        )
+    if not sections and not problems:
+        problems.append(Problem("the form has no sections (begin group … end group)", "survey"))
+
+    for row, column, text in expressions_to_check:
+        try:
+            unknown = sorted(expressions.references(text) - set(names))
+        except expressions.ExpressionError as error:
+            problems.append(Problem(f"cannot understand '{text}': {error}", "survey", row, column))
+            continue
+        if unknown:
+            problems.append(
+                Problem(
+                    f"'{text}' refers to {', '.join('${' + n + '}' for n in unknown)}, "
+                    "which is not a question in this form",
+                    "survey",
+                    row,
+                    column,
+                )
+            )
+    _check_competency_pairs(sections, names, problems)
+    return sections
+
+
+def _read_question(row, record, kind, list_name, name, label, default_language, lists, problems):
+    if kind in ("select_one", "select_multiple"):
+        if not list_name:
+            problems.append(Problem(f"'{kind}' needs a choice list name", "survey", row, "type"))
+        elif list_name not in lists:
+            problems.append(
+                Problem(
+                    f"choice list '{list_name}' is not on the choices sheet", "survey", row, "type"
+                )
+            )
+    elif list_name:
+        problems.append(
+            Problem(f"type '{kind}' does not take a list ('{list_name}')", "survey", row, "type")
+        )
+    required_text = record.get("required", "").lower()
+    if required_text not in _TRUE | _FALSE:
+        problems.append(
+            Problem(
+                f"required must be yes or no, not '{record['required']}'", "survey", row, "required"
+            )
+        )
+    dimension = record.get("dimension", "")
+    competency = record.get("competency", "")
+    if dimension and dimension not in DIMENSIONS:
+        problems.append(
+            Problem(
+                f"dimension '{dimension}' is not one of {', '.join(DIMENSIONS)}",
+                "survey",
+                row,
+                "dimension",
+            )
+        )
+    if dimension in RATED_DIMENSIONS:
+        if not competency:
+            problems.append(
+                Problem(
+                    f"a {dimension} rating needs a competency code", "survey", row, "competency"
+                )
+            )
+        if kind != "select_one":
+            problems.append(
+                Problem(f"a {dimension} rating must be a select_one scale", "survey", row, "type")
+            )
+    elif competency:
+        problems.append(
+            Problem(
+                "a competency item needs dimension importance or capability",
+                "survey",
+                row,
+                "dimension",
+            )
+        )
+    return QuestionDef(
+        code=name,
+        type=kind,
+        list_name=list_name,
+        label=label,
+        hint=_translations(record, "hint", default_language),
+        required=required_text in _TRUE,
+        constraint=record.get("constraint", ""),
+        constraint_message=_translations(record, "constraint_message", default_language),
+        relevant=record.get("relevant", ""),
+        competency=competency,
+        dimension=dimension,
+        source=record.get("source", ""),
+        extra=_extras(record, set(SURVEY_COLUMNS)),
+    )
+
+
+def _check_competency_pairs(sections, names, problems):
+    """Each competency is rated once for importance and once for capability."""
+    ratings = {}
+    for section in sections:
+        for question in section.questions:
+            if question.dimension in RATED_DIMENSIONS:
+                ratings.setdefault(question.competency, []).append(question)
+    for competency, questions in ratings.items():
+        dimensions = sorted(question.dimension for question in questions)
+        if dimensions != ["capability", "importance"]:
+            problems.append(
+                Problem(
+                    f"competency '{competency}' must have exactly one importance and one "
+                    f"capability item (found: {', '.join(dimensions)})",
+                    "survey",
+                    names[questions[0].code],
+                    "competency",
+                )
+            )
+        elif questions[0].list_name != questions[1].list_name:
+            problems.append(
+                Problem(
+                    f"competency '{competency}' rates importance and capability on different "
+                    "scales",
+                    "survey",
+                    names[questions[0].code],
+                    "type",
+                )
+            )
+
+
+def _check_with_pyxform(data, definition):
+    try:
+        convert(xlsform=io.BytesIO(data), file_type=".xlsx", form_name="data", warnings=[])
+    except PyXFormError as error:
+        raise XLSFormError([Problem(f"pyxform: {error}")]) from error
+    except Exception as error:  # pyxform raises plain errors on some malformed sheets
+        raise XLSFormError([Problem(f"pyxform could not read the form: {error}")]) from error
+
+
+def write_xlsform(definition):
+    """The FormDefinition as XLSForm workbook bytes; read_xlsform reads it back equal."""
+    languages = definition.languages
+
+    def translated(base, items):
+        used = [lang for lang in languages if any(lang in getattr(i, base) for i in items)]
+        return [(base, lang) for lang in used]
+
+    def header(base, language):
+        return base if language == DEFAULT_LANGUAGE else f"{base}::{language}"
+
+    questions = definition.questions
+    label_columns = [("label", lang) for lang in languages]
+    hint_columns = translated("hint", questions)
+    message_columns = translated("constraint_message", questions)
+    extra_headers = sorted({key for item in definition.sections + questions for key in item.extra})
+    headers = (
+        ["type", "name"]
+        + [header(*column) for column in label_columns + hint_columns]
+        + ["required", "relevant", "constraint"]
+        + [header(*column) for column in message_columns]
+        + ["competency", "dimension", "source"]
+        + extra_headers
+    )
+
+    workbook = openpyxl.Workbook(write_only=True)
+    survey = workbook.create_sheet("survey")
+    survey.append(headers)
+    for section in definition.sections:
+        row = {"type": "begin group", "name": section.code, "relevant": section.relevant}
+        row.update({header("label", lang): text for lang, text in section.label.items()})
+        row.update(section.extra)
+        survey.append([_cell(row.get(h, "")) for h in headers])
+        for question in section.questions:
+            row = {
+                "type": f"{question.type} {question.list_name}".strip(),
+                "name": question.code,
+                "required": "yes" if question.required else "",
+                "relevant": question.relevant,
+                "constraint": question.constraint,
+                "competency": question.competency,
+                "dimension": question.dimension,
+                "source": question.source,
+            }
+            for base in TRANSLATABLE:
+                row.update({header(base, lang): t for lang, t in getattr(question, base).items()})
+            row.update(question.extra)
+            survey.append([_cell(row.get(h, "")) for h in headers])
+        survey.append([_cell("end group")] + [None] * (len(headers) - 1))
+
+    choice_extra = sorted({key for choice in definition.choices for key in choice.extra})
+    choice_headers = ["list_name", "name"] + [header("label", lang) for lang in languages]
+    choice_headers += choice_extra
+    choices = workbook.create_sheet("choices")
+    choices.append(choice_headers)
+    for choice in definition.choices:
+        row = {"list_name": choice.list_name, "name": choice.name, **choice.extra}
+        row.update({header("label", lang): text for lang, text in choice.label.items()})
+        choices.append([_cell(row.get(h, "")) for h in choice_headers])
+
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_title", "form_id", "version", "default_language"])
+    settings.append(
+        [
+            _cell(definition.title),
+            _cell(definition.form_id),
+            _cell(definition.form_version),
+            _cell(
+                definition.default_language
+                if definition.default_language != DEFAULT_LANGUAGE
+                else ""
+            ),
+        ]
+    )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _cell(value):
+    """Text cells only: a label that starts with '=' stays text, never a formula."""
+    if value in ("", None):
+        return None
+    cell = openpyxl.cell.WriteOnlyCell(_WRITE_ONLY_SHEET, value=str(value))
+    cell.data_type = "s"
+    return cell
+
+
+_WRITE_ONLY_SHEET = openpyxl.Workbook(write_only=True).create_sheet()
