@@ -42,17 +42,16 @@ class SectionForm(forms.Form):
         return localized(texts, self.language, self.default_language)
 
     def _field_for(self, question, choices):
-        label = self.text(question.label)
+        label, help_text = self.text(question.label), self.text(question.hint)
         if question.dimension in (Question.Dimension.IMPORTANCE, Question.Dimension.CAPABILITY):
             # The competency statement is the fieldset's legend; the field's
-            # own label says which of the two ratings it is.
-            label = question.get_dimension_display()
-            if question.dimension == Question.Dimension.CAPABILITY:
-                label = "Current capability"
+            # own label asks which of the two ratings this is.
+            label = help_text or question.get_dimension_display()
+            help_text = ""
         options = dict(
             label=label + (" *" if question.required else ""),
             required=False,
-            help_text=self.text(question.hint),
+            help_text=help_text,
         )
         kind = question.type
         if kind == Question.Type.SELECT_ONE:

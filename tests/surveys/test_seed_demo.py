@@ -1,0 +1,70 @@
+import re
+
+import pytest
+from django.core.management import call_command
+
+from surveys.models import Agency, Answer, Campaign, Country, Invitation, Questionnaire, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(capsys):
+    call_command("seed_demo")
+    return capsys.readouterr().out
+
+
+def test_it_loads_a_campaign_of_thirty_agencies_in_ten_countries_across_regions(capsys):
+    seed(capsys)
+
+    campaign = Campaign.objects.get(code="DEMO")
+    assert campaign.questionnaire.status == Questionnaire.Status.PUBLISHED
+    assert Agency.objects.count() == 30
+    countries = Country.objects.filter(agencies__isnull=False).distinct()
+    assert countries.count() == 10
+    assert {c.region.name for c in countries} == {"Africa", "Americas", "Asia", "Europe", "Oceania"}
+    statuses = set(campaign.invitations.values_list("status", flat=True))
+    assert {
+        Invitation.Status.SUBMITTED,
+        Invitation.Status.IN_PROGRESS,
+        Invitation.Status.SENT,
+    } <= statuses
+    assert Response.objects.filter(status=Response.Status.SUBMITTED).count() == 20
+    assert Response.objects.filter(status=Response.Status.DRAFT).count() == 5
+
+
+def test_running_it_twice_changes_nothing_but_the_printed_links(capsys):
+    seed(capsys)
+    counts = (Agency.objects.count(), Invitation.objects.count(), Answer.objects.count())
+
+    seed(capsys)
+
+    assert (Agency.objects.count(), Invitation.objects.count(), Answer.objects.count()) == counts
+    assert Campaign.objects.count() == 1
+    assert Questionnaire.objects.count() == 1
+
+
+def test_it_prints_the_coordinator_login_and_two_links_that_work(capsys, client):
+    out = seed(capsys)
+
+    assert "Coordinator login: http://127.0.0.1:8000/admin/" in out
+    assert client.login(username="coordinator", password="demo-coordinator-2026")
+    links = re.findall(r"http://127\.0\.0\.1:8000(/r/[^/\s]+/)", out)
+    assert len(links) == 2
+    for link in links:
+        page = client.get(link)
+        assert page.status_code == 200
+        assert (
+            "Continue where you left off" in page.content.decode()
+            or "Start" in page.content.decode()
+        )
+
+
+def test_submitted_demo_answers_respect_the_skip_logic(capsys):
+    seed(capsys)
+
+    for response in Response.objects.filter(status=Response.Status.SUBMITTED):
+        answers = dict(response.answers.values_list("question__code", "value"))
+        if answers.get("SR-R01") in ("no", "dont_know"):
+            assert "SR-R02" not in answers
+        if answers.get("role") != "other":
+            assert "role_other" not in answers
