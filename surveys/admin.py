@@ -15,6 +15,7 @@ from .models import (
     Choice,
     Country,
     Invitation,
+    InvitationLink,
     Question,
     Questionnaire,
     Region,
@@ -273,6 +274,17 @@ class CampaignAdmin(admin.ModelAdmin):
         return obj.submitted
 
 
+class InvitationLinkInline(admin.TabularInline):
+    model = InvitationLink
+    fields = ["created_at", "revoked_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class InvitationForm(forms.ModelForm):
     class Meta:
         model = Invitation
@@ -295,6 +307,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "last_reminded_at",
     ]
     actions = ["issue_new_links", "revoke_links", "reopen_responses"]
+    inlines = [InvitationLinkInline]
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = InvitationForm

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -203,7 +204,7 @@ class Campaign(models.Model):
 
 
 class Invitation(models.Model):
-    """Campaign × agency. The link's token is stored only as its SHA-256."""
+    """Campaign × agency. Its links (InvitationLink) carry the tokens."""
 
     class Status(models.TextChoices):
         SENT = "sent", "Sent"
@@ -213,7 +214,6 @@ class Invitation(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
     created_at = models.DateTimeField(default=timezone.now)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -229,6 +229,23 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.campaign.code} → {self.agency.name}"
+
+
+class InvitationLink(models.Model):
+    """One link to an invitation. The token is stored only as its SHA-256, so
+    a link can be shown once and never again; a reminder adds a link rather
+    than replacing one, so a link already in someone's inbox keeps working."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["invitation", "created_at"]
+
+    def __str__(self):
+        return f"Link {self.pk} to {self.invitation}"
 
 
 class Response(models.Model):
@@ -277,6 +294,38 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question.code} = {self.value}"
+
+
+class UserRole(models.Model):
+    """What a signed-in user may see. Superusers are coordinators."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "Coordinator"
+        FOCAL_POINT = "focal_point", "Country focal point"
+        TRAINER = "trainer", "Trainer"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tna_role"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="The focal point's country",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="focal_point") | models.Q(country__isnull=False),
+                name="focal_point_has_country",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
 
 
 def localized(texts, language, default_language):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from . import expressions
-from .models import Answer, Choice, Invitation, Question, Questionnaire, Section
+from .models import Answer, Choice, InvitationLink, Question, Questionnaire, Section
 from .xlsform import ChoiceDef, FormDefinition, QuestionDef, SectionDef
 
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,100}$")
@@ -59,17 +59,20 @@ def invitation_for_token(token, today=None):
     if not token or not _TOKEN_SHAPE.match(token):
         raise LinkProblem("unknown")
     digest = token_hash(token)
-    invitation = (
-        Invitation.objects.select_related(
-            "campaign__questionnaire", "agency__country__region", "response"
+    link = (
+        InvitationLink.objects.select_related(
+            "invitation__campaign__questionnaire",
+            "invitation__agency__country__region",
+            "invitation__response",
         )
         .filter(token_hash=digest)
         .first()
     )
     # The lookup is by hash; comparing again in constant time costs nothing.
-    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+    if link is None or not hmac.compare_digest(link.token_hash, digest):
         raise LinkProblem("unknown")
-    if invitation.revoked_at:
+    invitation = link.invitation
+    if link.revoked_at or invitation.revoked_at:
         raise LinkProblem("revoked")
     campaign = invitation.campaign
     today = today or timezone.localdate()

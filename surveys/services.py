@@ -15,6 +15,7 @@ from .models import (
     Campaign,
     Choice,
     Invitation,
+    InvitationLink,
     Question,
     Questionnaire,
     Response,
@@ -144,31 +145,38 @@ def campaign_create(*, code, name, questionnaire, opens_on, closes_on):
     )
 
 
-def _new_token():
-    # 256 bits from the OS's CSPRNG; only the hash is stored.
+def _new_link(invitation):
+    """Add a link to the invitation and return its token, shown once: 256
+    bits from the OS's CSPRNG, of which only the SHA-256 is stored."""
     token = secrets.token_urlsafe(32)
-    return token, selectors.token_hash(token)
-
-
-def invitation_create(*, campaign, agency):
-    """Returns (invitation, token). The token is shown once and never stored."""
-    token, digest = _new_token()
-    invitation = Invitation.objects.create(campaign=campaign, agency=agency, token_hash=digest)
-    return invitation, token
-
-
-def invitation_issue_token(*, invitation):
-    """A new link for the invitation; the old one stops working at once."""
-    token, digest = _new_token()
-    invitation.token_hash = digest
-    invitation.revoked_at = None
-    invitation.save(update_fields=["token_hash", "revoked_at"])
+    InvitationLink.objects.create(invitation=invitation, token_hash=selectors.token_hash(token))
     return token
 
 
+def invitation_create(*, campaign, agency):
+    """Returns (invitation, token)."""
+    invitation = Invitation.objects.create(campaign=campaign, agency=agency)
+    return invitation, _new_link(invitation)
+
+
+@transaction.atomic
+def invitation_issue_token(*, invitation):
+    """A new link for the invitation; every earlier link stops working."""
+    now = timezone.now()
+    invitation.links.filter(revoked_at__isnull=True).update(revoked_at=now)
+    if invitation.revoked_at:
+        invitation.revoked_at = None
+        invitation.save(update_fields=["revoked_at"])
+    return _new_link(invitation)
+
+
+@transaction.atomic
 def invitation_revoke(*, invitation):
-    invitation.revoked_at = timezone.now()
+    """Withdraw the invitation: none of its links work any more."""
+    now = timezone.now()
+    invitation.revoked_at = now
     invitation.save(update_fields=["revoked_at"])
+    invitation.links.filter(revoked_at__isnull=True).update(revoked_at=now)
 
 
 # Responses -----------------------------------------------------------------
