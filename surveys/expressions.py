@@ -94,6 +94,8 @@ class _Parser:
 
     def expect(self, value):
         kind, found = self.take()
+        if kind is None:
+            raise ExpressionError(f"expected {value!r} but the expression ends")
         if kind != "op" or found != value:
             raise ExpressionError(f"expected {value!r}, found {found!r}")
 
@@ -179,15 +181,19 @@ def references(text):
     return {node[1] for node in _nodes(parse(text)) if node[0] == "ref"}
 
 
+# XPath 1.0's Number: Python's float() also takes "1e5", "inf", "nan" and "1_000",
+# which XPath (and ODK's JavaRosa) turn into NaN.
+_XPATH_NUMBER = re.compile(r"[ \t\r\n]*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*")
+
+
 def _number(value):
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, float):
         return value
-    try:
-        return float(value.strip())
-    except ValueError:
-        return math.nan
+    if _XPATH_NUMBER.fullmatch(value):
+        return float(value)
+    return math.nan
 
 
 def _boolean(value):

@@ -134,16 +134,21 @@ def _text(value):
 def _sheet_rows(sheet):
     """(row number, {header: text}) for each non-blank row, and the headers."""
     rows = sheet.iter_rows(values_only=True)
-    headers = [_text(cell) for cell in next(rows, ())]
     records = []
-    for number, values in enumerate(rows, start=2):
-        record = {
-            header: _text(value)
-            for header, value in zip(headers, values, strict=False)
-            if header and _text(value)
-        }
-        if record:
-            records.append((number, record))
+    # A read-only sheet's XML is parsed only now, so damage inside it shows up here.
+    try:
+        headers = [_text(cell) for cell in next(rows, ())]
+        for number, values in enumerate(rows, start=2):
+            record = {
+                header: _text(value)
+                for header, value in zip(headers, values, strict=False)
+                if header and _text(value)
+            }
+            if record:
+                records.append((number, record))
+    except Exception as error:  # the XML parser's errors, whichever parser is in use
+        reason = f"the sheet could not be read ({error.__class__.__name__})"
+        raise XLSFormError([Problem(reason, sheet=sheet.title)]) from error
     return [header for header in headers if header], records
 
 
@@ -404,7 +409,12 @@ def _read_survey(rows, default_language, lists, problems):
         section.questions.append(question)
     if section is not None:
         problems.append(
-            Problem(f"group '{section.code}' is never closed with 'end group'", "survey")
+            Problem(
+                f"group '{section.code}' is never closed with 'end group'",
+                "survey",
+                names[section.code],
+                "type",
+            )
         )
     if not sections and not problems:
         problems.append(Problem("the form has no sections (begin group … end group)", "survey"))
@@ -465,12 +475,12 @@ def _read_question(row, record, kind, list_name, name, label, default_language, 
         if not competency:
             problems.append(
                 Problem(
-                    f"a {dimension} rating needs a competency code", "survey", row, "competency"
+                    f"the {dimension} rating needs a competency code", "survey", row, "competency"
                 )
             )
         if kind != "select_one":
             problems.append(
-                Problem(f"a {dimension} rating must be a select_one scale", "survey", row, "type")
+                Problem(f"the {dimension} rating must be a select_one scale", "survey", row, "type")
             )
     elif competency:
         problems.append(
@@ -553,14 +563,16 @@ def write_xlsform(definition):
     label_columns = [("label", lang) for lang in languages]
     hint_columns = translated("hint", questions)
     message_columns = translated("constraint_message", questions)
-    extra_headers = sorted({key for item in definition.sections + questions for key in item.extra})
     headers = (
         ["type", "name"]
         + [header(*column) for column in label_columns + hint_columns]
         + ["required", "relevant", "constraint"]
         + [header(*column) for column in message_columns]
         + ["competency", "dimension", "source"]
-        + extra_headers
+    )
+    # A group's extras can name survey columns (a group's `source`): one column each.
+    headers += sorted(
+        {key for item in definition.sections + questions for key in item.extra} - set(headers)
     )
 
     workbook = openpyxl.Workbook(write_only=True)
