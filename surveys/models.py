@@ -99,6 +99,7 @@ class Section(models.Model):
     code = models.CharField(max_length=100)
     position = models.PositiveIntegerField()
     label = models.JSONField(default=dict)
+    hint = models.JSONField(default=dict, blank=True)
     relevant = models.TextField(blank=True)
     extra = models.JSONField(default=dict, blank=True)
 

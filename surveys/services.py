@@ -5,6 +5,7 @@ import math
 import secrets
 from dataclasses import dataclass
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -75,6 +76,7 @@ def questionnaire_import(*, definition, publish=False):
             code=section_def.code,
             position=section_position,
             label=section_def.label,
+            hint=section_def.hint,
             relevant=section_def.relevant,
             extra=section_def.extra,
         )
@@ -177,6 +179,87 @@ def invitation_revoke(*, invitation):
     invitation.revoked_at = now
     invitation.save(update_fields=["revoked_at"])
     invitation.links.filter(revoked_at__isnull=True).update(revoked_at=now)
+
+
+@dataclass
+class IssuedLink:
+    invitation: Invitation
+    token: str
+    emailed: bool
+
+
+def _email_link(invitation, link, *, reminder):
+    agency = invitation.agency
+    if not agency.contact_email:
+        return False
+    campaign = invitation.campaign
+    subject = ("Reminder: " if reminder else "") + campaign.name
+    body = (
+        f"Dear colleagues at {agency.name},\n\n"
+        f"{'This is a reminder that your' if reminder else 'Your'} agency is invited to answer "
+        f'the training needs assessment "{campaign.name}" by '
+        f"{campaign.closes_on:%d %B %Y}.\n\n"
+        f"Open your agency's questionnaire with this personal link:\n{link}\n\n"
+        "You can stop at any time and continue later with the same link; answers are saved "
+        "on every page. Please do not forward the link outside your agency.\n"
+    )
+    send_mail(subject, body, None, [agency.contact_email])
+    return True
+
+
+@transaction.atomic
+def campaign_invite(*, campaign, agencies, link_for):
+    """Invite the agencies not yet invited; e-mail each link where the agency
+    has an address. `link_for(token)` makes the absolute URL. Returns the
+    new links (IssuedLink), which are shown once."""
+    invited = set(campaign.invitations.values_list("agency_id", flat=True))
+    issued = []
+    for agency in agencies:
+        if agency.pk in invited:
+            continue
+        invitation, token = invitation_create(campaign=campaign, agency=agency)
+        issued.append(
+            IssuedLink(invitation, token, _email_link(invitation, link_for(token), reminder=False))
+        )
+    log.info("campaign %s: invited %d agencies", campaign.code, len(issued))
+    return issued
+
+
+@transaction.atomic
+def campaign_send_reminders(*, campaign, link_for, invitations=None):
+    """A reminder with a fresh link to every invitation not yet submitted.
+    Earlier links keep working: the reminder adds one."""
+    pending = (
+        (invitations if invitations is not None else campaign.invitations)
+        .filter(revoked_at__isnull=True)
+        .exclude(status=Invitation.Status.SUBMITTED)
+        .select_related("agency", "campaign")
+    )
+    issued = []
+    now = timezone.now()
+    for invitation in pending:
+        token = _new_link(invitation)
+        emailed = _email_link(invitation, link_for(token), reminder=True)
+        invitation.reminders_sent += 1
+        invitation.last_reminded_at = now
+        invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
+        issued.append(IssuedLink(invitation, token, emailed))
+    log.info("campaign %s: reminded %d agencies", campaign.code, len(issued))
+    return issued
+
+
+def campaign_close(*, campaign):
+    if campaign.closed_at is None:
+        campaign.closed_at = timezone.now()
+        campaign.save(update_fields=["closed_at"])
+    return campaign
+
+
+def campaign_reopen(*, campaign):
+    if campaign.closed_at is not None:
+        campaign.closed_at = None
+        campaign.save(update_fields=["closed_at"])
+    return campaign
 
 
 # Responses -----------------------------------------------------------------
@@ -346,8 +429,9 @@ def response_reopen(*, response):
         return response
     response.status = Response.Status.DRAFT
     response.submitted_at = None
+    response.updated_at = timezone.now()
     response.version = F("version") + 1
-    response.save(update_fields=["status", "submitted_at", "version"])
+    response.save(update_fields=["status", "submitted_at", "updated_at", "version"])
     response.refresh_from_db(fields=["version"])
     Invitation.objects.filter(pk=response.invitation_id).update(
         status=Invitation.Status.IN_PROGRESS

@@ -162,6 +162,7 @@ def _render_section(request, survey, current, form, version=None):
             "survey": survey,
             "section": current,
             "section_label": survey.text(current.label),
+            "section_hint": survey.text(current.hint),
             "form": form,
             "version": survey.response.version if version is None else version,
             "sections": applying,

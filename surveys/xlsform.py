@@ -94,6 +94,7 @@ class QuestionDef:
 class SectionDef:
     code: str
     label: dict
+    hint: dict = field(default_factory=dict)
     relevant: str = ""
     extra: dict = field(default_factory=dict)
     questions: list = field(default_factory=list)
@@ -374,6 +375,7 @@ def _read_survey(rows, default_language, lists, problems):
             section = SectionDef(
                 code=name,
                 label=label,
+                hint=_translations(record, "hint", default_language),
                 relevant=relevant,
                 extra=_extras(record, {"type", "name", "relevant"}),
             )
@@ -561,7 +563,7 @@ def write_xlsform(definition):
 
     questions = definition.questions
     label_columns = [("label", lang) for lang in languages]
-    hint_columns = translated("hint", questions)
+    hint_columns = translated("hint", definition.sections + questions)
     message_columns = translated("constraint_message", questions)
     headers = (
         ["type", "name"]
@@ -581,6 +583,7 @@ def write_xlsform(definition):
     for section in definition.sections:
         row = {"type": "begin group", "name": section.code, "relevant": section.relevant}
         row.update({header("label", lang): text for lang, text in section.label.items()})
+        row.update({header("hint", lang): text for lang, text in section.hint.items()})
         row.update(section.extra)
         survey.append([_cell(row.get(h, "")) for h in headers])
         for question in section.questions:

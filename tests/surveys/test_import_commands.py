@@ -254,7 +254,7 @@ def test_it_refuses_to_export_a_version_that_does_not_exist(db, tmp_path):
     services.questionnaire_import(definition=staff_definition())
     path = tmp_path / "staff.xlsx"
 
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="Questionnaire 'staff' has no version 7 \\(it has 1\\)"):
         export_questionnaire("staff", path, "--number", "7")
 
     assert not path.exists()

@@ -640,7 +640,7 @@ def test_translated_labels_hints_and_messages_survive_a_round_trip():
     survey = [
         ("type", "name", "label::English (en)", "label::French (fr)", "hint::French (fr)",
          "constraint", "constraint_message::English (en)"),
-        ("begin group", "g", "Group", "Groupe"),
+        ("begin group", "g", "Group", "Groupe", "Sur votre unité"),
         ("integer", "staff", "Staff?", "Personnel ?", "Nombre", ". >= 0", "Zero or more"),
         ("end group",),
     ]  # fmt: skip
@@ -650,6 +650,7 @@ def test_translated_labels_hints_and_messages_survive_a_round_trip():
     assert definition.languages == ["English (en)", "French (fr)"]
     assert definition.questions[0].hint == {"French (fr)": "Nombre"}
     assert definition.questions[0].constraint_message == {"English (en)": "Zero or more"}
+    assert definition.sections[0].hint == {"French (fr)": "Sur votre unité"}
     assert read_xlsform(write_xlsform(definition)) == definition
 
 

@@ -20,6 +20,13 @@ class Command(BaseCommand):
         if number is not None:
             versions = versions.filter(version=number)
         questionnaire = versions.first()
+        if questionnaire is None and number is not None:
+            existing = Questionnaire.objects.filter(code=code).values_list("version", flat=True)
+            if existing:
+                listed = ", ".join(str(v) for v in sorted(existing))
+                raise CommandError(
+                    f"Questionnaire '{code}' has no version {number} (it has {listed})"
+                )
         if questionnaire is None:
             known = ", ".join(sorted(set(Questionnaire.objects.values_list("code", flat=True))))
             raise CommandError(f"No questionnaire '{code}'. Known: {known or 'none'}")
