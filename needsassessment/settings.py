@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "surveys",
+    "analysis",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +115,19 @@ STORAGES = {
 
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "surveys:campaigns"
+LOGOUT_REDIRECT_URL = "login"
+
+# Groups with fewer respondents show their count only, never a mean.
+TNA_MIN_N = env_int("TNA_MIN_N", 5)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tna",
+    }
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

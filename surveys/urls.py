@@ -1,14 +1,32 @@
 from django.urls import path
 
-from . import views
+from . import campaign_views, views
 
 app_name = "surveys"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The respondent's pages, reached through an invitation link.
     path("r/<str:token>/", views.start, name="start"),
     path("r/<str:token>/section/<str:code>/", views.section, name="section"),
     path("r/<str:token>/review/", views.review, name="review"),
     path("r/<str:token>/submit/", views.submit, name="submit"),
     path("r/<str:token>/done/", views.done, name="done"),
+    # The coordinators' pages.
+    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaign_views.campaign_create, name="campaign_new"),
+    path("campaigns/<slug:code>/", campaign_views.campaign_detail, name="campaign"),
+    path("campaigns/<slug:code>/invite/", campaign_views.campaign_invite, name="campaign_invite"),
+    path("campaigns/<slug:code>/remind/", campaign_views.campaign_remind, name="campaign_remind"),
+    path("campaigns/<slug:code>/close/", campaign_views.campaign_close, name="campaign_close"),
+    path(
+        "campaigns/<slug:code>/invitations/<int:invitation_id>/new-link/",
+        campaign_views.invitation_new_link,
+        name="invitation_new_link",
+    ),
+    path(
+        "campaigns/<slug:code>/invitations/<int:invitation_id>/reopen/",
+        campaign_views.response_reopen,
+        name="response_reopen",
+    ),
 ]

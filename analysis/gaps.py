@@ -1,0 +1,202 @@
+"""Training-need metrics from importance and capability ratings.
+
+Pure functions on DataFrames: they know nothing of the database or HTTP.
+Everything is computed at full precision; rounding is for display only.
+
+For competency k over the respondents i who rated both importance I and
+current capability C (DESIGN.md, "Analysis"):
+
+- importance_mean Ī_k, capability_mean C̄_k;
+- gap_mean: the mean of the paired differences I_ik − C_ik, with a 95%
+  interval from Student's t on those differences (none when n = 1);
+- mwds: Borich's mean weighted discrepancy score, the mean of
+  (I_ik − C_ik) × Ī_k, which equals Ī_k × gap_mean (Borich 1980, "A needs
+  assessment model for conducting follow-up studies", J. Teacher Education
+  31(3)); ranked highest first, ties sharing the lowest rank;
+- quadrant: the importance–performance analysis of Martilla & James (1977,
+  J. Marketing 41(1)), capability on x, importance on y, cross-hairs at the
+  grand means of the item means (QUADRANT_CONVENTION).
+
+Small cells: a row whose n is below `min_n` keeps its n and nothing else,
+and takes no part in ranks or cross-hairs, so no suppressed mean can be
+worked back from the output.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+DEFAULT_MIN_N = 5
+GROUPINGS = ("region", "country", "agency_kind", "role", "campaign")
+RATED = ("importance", "capability")
+
+CONCENTRATE = "Concentrate here"
+KEEP_UP = "Keep up the good work"
+LOW_PRIORITY = "Low priority"
+POSSIBLE_OVERKILL = "Possible overkill"
+QUADRANT_CONVENTION = (
+    "Importance–performance quadrants (Martilla & James 1977): capability on the x axis, "
+    "importance on the y axis, cross-hairs at the grand means of the item means of the rows "
+    "shown; an item exactly on a cross-hair counts as high. 'Concentrate here' = importance "
+    "high, capability low."
+)
+STATISTIC_COLUMNS = [
+    "importance_mean",
+    "capability_mean",
+    "gap_mean",
+    "gap_ci_low",
+    "gap_ci_high",
+    "mwds",
+]
+GAP_COLUMNS = ["n", *STATISTIC_COLUMNS, "rank", "quadrant"]
+
+
+def rating_pairs(frame, by=None):
+    """One row per respondent and competency that has both ratings.
+
+    From the long answers frame (analysis.selectors.answers_frame) to columns
+    response, competency, domain, importance, capability (and `by`).
+    """
+    keys = ["response", "competency", "domain"] + ([by] if by else [])
+    rated = frame[frame["dimension"].isin(RATED)]
+    if rated.empty:
+        return pd.DataFrame(columns=[*keys, *RATED])
+    wide = rated.pivot_table(
+        index=keys, columns="dimension", values="number", aggfunc="first", observed=True
+    )
+    wide = wide.reindex(columns=list(RATED)).dropna().reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def gap_statistics(pairs, item, by=None, min_n=DEFAULT_MIN_N):
+    """The gap table of `pairs` (columns: item, importance, capability, and `by`).
+
+    One row per item (per group when `by` is given), sorted by group, rank
+    (suppressed rows last) and item code. Columns: [by], item, GAP_COLUMNS,
+    suppressed.
+    """
+    keys = ([by] if by else []) + [item]
+    data = pairs[keys + list(RATED)].copy()
+    data["gap"] = data["importance"] - data["capability"]
+    grouped = data.groupby(keys, observed=True, sort=True)
+    table = grouped.agg(
+        n=("gap", "size"),
+        importance_mean=("importance", "mean"),
+        capability_mean=("capability", "mean"),
+        gap_mean=("gap", "mean"),
+        gap_sd=("gap", "std"),
+    ).reset_index()
+    table["n"] = table["n"].astype(int)
+    table["mwds"] = table["importance_mean"] * table["gap_mean"]
+    critical = stats.t.ppf(0.975, np.maximum(table["n"] - 1, 1))
+    half_width = critical * table["gap_sd"] / np.sqrt(table["n"])
+    half_width = half_width.where(table["n"] > 1)
+    table["gap_ci_low"] = table["gap_mean"] - half_width
+    table["gap_ci_high"] = table["gap_mean"] + half_width
+    table = table.drop(columns="gap_sd")
+
+    table["suppressed"] = table["n"] < min_n
+    table.loc[table["suppressed"], STATISTIC_COLUMNS] = np.nan
+    table["rank"] = _ranks(table, by)
+    table["quadrant"] = _quadrants(table, by)
+    table["_order"] = table["rank"].to_numpy(dtype=float, na_value=math.inf)
+    table = table.sort_values(keys[:-1] + ["_order", item], kind="stable")
+    return table[keys + GAP_COLUMNS + ["suppressed"]].reset_index(drop=True)
+
+
+def _ranks(table, by):
+    """1 = greatest need. Ties share the lowest rank; suppressed rows get none."""
+    # Equal scores computed along different float paths may differ in the
+    # last bits; compare them at a precision no rating scale can reach.
+    score = table["mwds"].round(9)
+    if by:
+        ranks = score.groupby(table[by], observed=True).rank(method="min", ascending=False)
+    else:
+        ranks = score.rank(method="min", ascending=False)
+    return ranks.astype("Int64")
+
+
+def _quadrants(table, by):
+    shown = table[~table["suppressed"]]
+    if by:
+        grand = shown.groupby(by, observed=True)[["importance_mean", "capability_mean"]].mean()
+        grand_importance = table[by].map(grand["importance_mean"]).astype(float)
+        grand_capability = table[by].map(grand["capability_mean"]).astype(float)
+    else:
+        grand_importance = shown["importance_mean"].mean()
+        grand_capability = shown["capability_mean"].mean()
+    # An item on a cross-hair counts as high, but the grand mean can differ
+    # from it in the last bits (the mean of 3.6, 2.8 and 2.0 is
+    # 2.8000000000000003); compare at the precision used for ranks.
+    high_importance = np.round(table["importance_mean"], 9) >= np.round(grand_importance, 9)
+    high_capability = np.round(table["capability_mean"], 9) >= np.round(grand_capability, 9)
+    labels = np.select(
+        [
+            high_importance & ~high_capability,
+            high_importance & high_capability,
+            ~high_importance & ~high_capability,
+        ],
+        [CONCENTRATE, KEEP_UP, LOW_PRIORITY],
+        default=POSSIBLE_OVERKILL,
+    )
+    return pd.Series(labels, index=table.index).where(~table["suppressed"], None)
+
+
+def competency_gaps(frame, by=None, min_n=DEFAULT_MIN_N):
+    """The gap table per competency (and per group of `by`), with its domain."""
+    _check_grouping(by)
+    pairs = rating_pairs(frame, by)
+    table = gap_statistics(pairs, "competency", by, min_n)
+    domains = pairs.drop_duplicates("competency").set_index("competency")["domain"]
+    table.insert(
+        table.columns.get_loc("competency") + 1, "domain", table["competency"].map(domains)
+    )
+    return table
+
+
+def domain_gaps(frame, by=None, min_n=DEFAULT_MIN_N):
+    """The gap table per domain: each respondent counts once per domain, with
+    the mean of their ratings over the domain's competencies they rated."""
+    _check_grouping(by)
+    pairs = rating_pairs(frame, by)
+    keys = ["response", "domain"] + ([by] if by else [])
+    per_respondent = pairs.groupby(keys, observed=True)[list(RATED)].mean().reset_index()
+    return gap_statistics(per_respondent, "domain", by, min_n)
+
+
+def item_shares(frame, dimensions=("legal_power", "resource"), by=None, min_n=DEFAULT_MIN_N):
+    """Per yes/partly/no item: how many agencies answered, and the share of
+    each answer. Numeric items (counts, percentages) are left out."""
+    _check_grouping(by)
+    items = frame[frame["dimension"].isin(dimensions) & frame["number"].isna()]
+    keys = ([by] if by else []) + ["question", "domain"]
+    if items.empty:
+        return pd.DataFrame(columns=[*keys, "n", "suppressed"])
+    counts = pd.crosstab([items[key] for key in keys], items["value"].astype(str))
+    counts = counts[counts.sum(axis=1) > 0]
+    table = counts.div(counts.sum(axis=1), axis=0).add_prefix("share_")
+    table.insert(0, "n", counts.sum(axis=1).astype(int))
+    table = table.reset_index()
+    table.columns.name = None
+    table["suppressed"] = table["n"] < min_n
+    share_columns = [column for column in table.columns if column.startswith("share_")]
+    table.loc[table["suppressed"], share_columns] = np.nan
+    return table
+
+
+def filter_frame(frame, **filters):
+    """Rows whose grouping columns take the given values (None = any)."""
+    mask = pd.Series(True, index=frame.index)
+    for column, value in filters.items():
+        _check_grouping(column)
+        if value:
+            mask &= frame[column].astype(str) == str(value)
+    return frame[mask]
+
+
+def _check_grouping(by):
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"cannot group by {by!r}; use one of {', '.join(GROUPINGS)}")

@@ -1,0 +1,142 @@
+"""What the dashboard shows, computed once per campaign and filter.
+
+Results are cached until an answer changes: the cache key carries a stamp of
+the campaign's submitted responses (how many, and when the last one changed),
+read with one aggregate query. A save, a submission or a reopening moves the
+stamp, so nothing stale is ever served.
+"""
+
+import hashlib
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from surveys.models import Invitation, Question, Response, Section, localized
+
+from . import gaps
+from .selectors import answers_frame
+
+CACHE_SECONDS = 60 * 60
+BREAKDOWNS = ("region", "agency_kind", "role", "country")
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: str = ""
+    country: str = ""
+    agency_kind: str = ""
+    role: str = ""
+
+    def active(self):
+        return {key: value for key, value in asdict(self).items() if value}
+
+    def key(self):
+        return "|".join(f"{key}={value}" for key, value in sorted(self.active().items()))
+
+
+def min_cell_size():
+    return getattr(settings, "TNA_MIN_N", gaps.DEFAULT_MIN_N)
+
+
+def data_stamp(campaign):
+    stamp = Response.objects.filter(
+        invitation__campaign=campaign, status=Response.Status.SUBMITTED
+    ).aggregate(count=Count("pk"), changed=Max("updated_at"), submitted=Max("submitted_at"))
+    return f"{stamp['count']}:{stamp['changed']}:{stamp['submitted']}"
+
+
+def _cached(campaign, name, filters, compute):
+    raw = f"{campaign.pk}:{data_stamp(campaign)}:{name}:{filters.key()}:{min_cell_size()}"
+    key = "tna:" + hashlib.sha256(raw.encode()).hexdigest()
+    return cache.get_or_set(key, compute, CACHE_SECONDS)
+
+
+def _frame(campaign, filters):
+    return gaps.filter_frame(answers_frame([campaign]), **filters.active())
+
+
+def overview(campaign, filters):
+    """The dashboard's tables: competencies, domains, domains by region and
+    by kind of agency, and the legal-power and resource shares."""
+
+    def compute():
+        frame = _frame(campaign, filters)
+        min_n = min_cell_size()
+        return {
+            "respondents": int(frame["response"].nunique()),
+            "competencies": gaps.competency_gaps(frame, min_n=min_n),
+            "domains": gaps.domain_gaps(frame, min_n=min_n),
+            "domains_by_region": gaps.domain_gaps(frame, by="region", min_n=min_n),
+            "domains_by_kind": gaps.domain_gaps(frame, by="agency_kind", min_n=min_n),
+            "shares": gaps.item_shares(frame, min_n=min_n),
+        }
+
+    return _cached(campaign, "overview", filters, compute)
+
+
+def breakdowns(campaign, filters):
+    """Competency and domain tables by region, kind of agency, role and country."""
+
+    def compute():
+        frame = _frame(campaign, filters)
+        min_n = min_cell_size()
+        return {
+            by: {
+                "competencies": gaps.competency_gaps(frame, by=by, min_n=min_n),
+                "domains": gaps.domain_gaps(frame, by=by, min_n=min_n),
+            }
+            for by in BREAKDOWNS
+        }
+
+    return _cached(campaign, "breakdowns", filters, compute)
+
+
+def agency_ratings(campaign, filters, competency):
+    """Each agency's own two ratings of one competency: for coordinators only."""
+    frame = _frame(campaign, filters)
+    pairs = gaps.rating_pairs(frame[frame["competency"] == competency])
+    agencies = frame.drop_duplicates("response").set_index("response")
+    pairs["agency"] = pairs["response"].map(agencies["agency_name"]).astype(str)
+    pairs["country"] = pairs["response"].map(agencies["country_name"]).astype(str)
+    pairs["gap"] = pairs["importance"] - pairs["capability"]
+    return pairs.sort_values(["gap", "agency"], ascending=[False, True])
+
+
+def submissions(campaign, country=None):
+    """(submitted_at, region) of each submitted response, and invited counts."""
+    responses = Response.objects.filter(
+        invitation__campaign=campaign, status=Response.Status.SUBMITTED
+    )
+    invitations = Invitation.objects.filter(campaign=campaign)
+    if country:
+        responses = responses.filter(invitation__agency__country__code=country)
+        invitations = invitations.filter(agency__country__code=country)
+    rows = list(
+        responses.order_by("submitted_at").values_list(
+            "submitted_at", "invitation__agency__country__region__name"
+        )
+    )
+    invited_by = dict(
+        invitations.values_list("agency__country__region__name").annotate(n=Count("pk")).order_by()
+    )
+    return rows, sum(invited_by.values()), invited_by
+
+
+def labels(questionnaire):
+    """Competency statements, domain names and item questions in the form's
+    default language, keyed by code."""
+    language = questionnaire.default_language
+    competency, items = {}, {}
+    for question in Question.objects.filter(questionnaire=questionnaire).exclude(dimension=""):
+        text = localized(question.label, language, language)
+        if question.competency:
+            competency.setdefault(question.competency, text)
+        else:
+            items[question.code] = text
+    domains = {
+        section.code: localized(section.label, language, language)
+        for section in Section.objects.filter(questionnaire=questionnaire)
+    }
+    return {"competencies": competency, "domains": domains, "items": items}

@@ -1,0 +1,237 @@
+"""Ratings collected elsewhere (paper, KoboToolbox exports) read from a CSV
+or XLSX file in long form, one row per respondent and competency:
+
+    respondent, competency, importance, capability[, any grouping columns]
+
+Row numbers in messages are those a person sees in a spreadsheet: the
+header is row 1. Column names are matched ignoring case and surrounding
+spaces; cells are stripped, and a cell holding only spaces is empty.
+
+- a row whose cells are all empty is ignored;
+- a row with neither rating is skipped (the competency was not rated);
+- a row with only one of the two ratings is checked but left out of the
+  pairs: a gap needs both, so n counts respondents who rated both;
+- anything else wrong (a missing column, text or a value off the scale in a
+  rating, an empty respondent, competency or grouping cell, a respondent
+  rating the same competency twice) is an error naming row and column.
+"""
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+REQUIRED_COLUMNS = ("respondent", "competency", "importance", "capability")
+RATINGS = ("importance", "capability")
+EXTENSIONS = (".csv", ".xlsx")
+# The CSV delimiter is whichever of these the header line holds most of:
+# spreadsheets in many locales (and KoboToolbox by default) write ';'.
+DELIMITERS = (",", ";", "\t")
+# Beyond this many, listing more problems with the same cause helps nobody.
+MAX_PROBLEMS = 20
+# OWASP, "CSV Injection": cells starting with these may run as formulas.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+class InputError(ValueError):
+    """The file cannot be used; `problems` are lines a person can act on."""
+
+    def __init__(self, problems):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass
+class Ratings:
+    """What `read_ratings` found: `pairs` has columns [by], respondent,
+    competency, importance, capability, one row per pair rated both ways;
+    `by` is the grouping column's name as matched (lower case)."""
+
+    pairs: pd.DataFrame
+    by: str | None
+    rows: int
+    unrated: int
+    incomplete: int
+
+
+def escape_formula(text):
+    """`text` made safe for a CSV cell a spreadsheet will open: a leading
+    apostrophe when it starts like a formula (OWASP, "CSV Injection").
+    Anything that is not a string (numbers, None) is returned unchanged."""
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def read_table(path):
+    """(header, rows) of a .csv or .xlsx file (its first sheet): `rows` are
+    (row number, cells) with cells as read, numbers from XLSX as numbers."""
+    path = Path(path)
+    extension = path.suffix.lower()
+    if extension not in EXTENSIONS:
+        raise InputError(
+            f"{path.name}: cannot read '{path.suffix or 'no extension'}' files; "
+            f"use {' or '.join(EXTENSIONS)}"
+        )
+    try:
+        lines = _xlsx_rows(path) if extension == ".xlsx" else _csv_rows(path)
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from error
+    if not lines or not any(_text(cell) for cell in lines[0]):
+        raise InputError(f"{path.name} is empty: row 1 should name the columns")
+    header = [_text(cell) for cell in lines[0]]
+    rows = [(number, cells) for number, cells in enumerate(lines[1:], start=2)]
+    return header, rows
+
+
+def read_ratings(path, by=None, scale_min=1, scale_max=5):
+    """The rating pairs in `path`, checked cell by cell (see the module
+    docstring). `by` names an extra column to keep for grouping."""
+    name = Path(path).name
+    header, rows = read_table(path)
+    columns = _column_positions(header, name)
+    wanted = list(REQUIRED_COLUMNS)
+    if by is not None:
+        by = by.strip().lower()
+        if by in REQUIRED_COLUMNS:
+            raise InputError(f"cannot group by '{by}': it is one of the rated columns")
+        if by not in columns:
+            raise InputError(f"{name} has no column '{by}' to group by; found: {_listing(header)}")
+        wanted.append(by)
+
+    problems = []
+    records = []
+    first_row = {}
+    unrated = incomplete = seen = 0
+    for number, cells in rows:
+        if not any(_text(cell) for cell in cells):
+            continue
+        values = {column: _cell(cells, columns[column]) for column in wanted}
+        seen += 1
+        if all(_text(values[rating]) == "" for rating in RATINGS):
+            unrated += 1
+            continue
+        record = {}
+        for column in wanted:
+            if column in RATINGS:
+                record[column] = _rating(values[column], scale_min, scale_max)
+                if isinstance(record[column], str):
+                    problems.append(f"row {number}, column '{column}': {record[column]}")
+            else:
+                record[column] = _text(values[column])
+                if not record[column]:
+                    problems.append(f"row {number}, column '{column}' is empty")
+        key = (record["respondent"], record["competency"])
+        if all(key) and key in first_row:
+            problems.append(
+                f"rows {first_row[key]} and {number}, columns 'respondent' and 'competency': "
+                f"respondent '{key[0]}' rated competency '{key[1]}' twice"
+            )
+        first_row.setdefault(key, number)
+        if any(record[rating] is None for rating in RATINGS):
+            incomplete += 1
+        else:
+            records.append(record)
+    if not seen:
+        raise InputError(f"{name} has a header row but no data rows")
+    if problems:
+        if len(problems) > MAX_PROBLEMS:
+            problems = problems[:MAX_PROBLEMS] + [f"... and {len(problems) - MAX_PROBLEMS} more"]
+        raise InputError(problems)
+
+    order = ([by] if by else []) + list(REQUIRED_COLUMNS)
+    pairs = pd.DataFrame.from_records(records, columns=order)
+    pairs[list(RATINGS)] = pairs[list(RATINGS)].astype("float64")
+    return Ratings(pairs=pairs, by=by, rows=seen, unrated=unrated, incomplete=incomplete)
+
+
+def _csv_rows(path):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path.name} is not UTF-8 text; save it as CSV UTF-8") from error
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=first_line.count)
+    # Every record counts, blank lines too, so numbers match a spreadsheet's.
+    return list(csv.reader(text.splitlines(keepends=True), delimiter=delimiter))
+
+
+def _xlsx_rows(path):
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except OSError:
+        raise
+    except Exception as error:
+        # openpyxl fails on non-workbooks with zipfile, KeyError and XML
+        # errors alike; whichever it is, the person needs the same answer.
+        raise InputError(f"{path.name} is not an Excel workbook (.xlsx)") from error
+    try:
+        # Read-only rows come padded to the stated dimensions, which some
+        # writers get wrong; resetting them reads what is there.
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _column_positions(header, name):
+    positions = {}
+    for position, column in enumerate(header):
+        key = column.strip().lower()
+        if not key:
+            continue
+        if key in positions:
+            raise InputError(
+                f"{name}: row 1 names column '{key}' twice "
+                f"(columns {_letter(positions[key])} and {_letter(position)})"
+            )
+        positions[key] = position
+    missing = [column for column in REQUIRED_COLUMNS if column not in positions]
+    if missing:
+        names = ", ".join(f"'{column}'" for column in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise InputError(f"{name} is missing column{plural} {names}; found: {_listing(header)}")
+    return positions
+
+
+def _listing(header):
+    return ", ".join(column for column in header if column) or "none"
+
+
+def _letter(position):
+    return openpyxl.utils.get_column_letter(position + 1)
+
+
+def _cell(cells, position):
+    return cells[position] if position < len(cells) else None
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _rating(value, scale_min, scale_max):
+    """The rating as a float, None when empty, or a message (str) saying
+    what is wrong with it."""
+    text = _text(value)
+    if not text:
+        return None
+    if isinstance(value, bool):
+        return f"{text!r} is not a number"
+    try:
+        number = float(value) if isinstance(value, int | float) else float(text)
+    except ValueError:
+        return f"{text!r} is not a number"
+    if not math.isfinite(number):
+        return f"{text!r} is not a number"
+    if not scale_min <= number <= scale_max:
+        return f"{text} is outside the scale {scale_min:g} to {scale_max:g}"
+    return number

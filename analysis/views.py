@@ -1,0 +1,216 @@
+"""Dashboards. Each view: access check, filters, one call into the analysis
+library (through the cache in results.py), render."""
+
+import csv
+import math
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+
+from surveys import access, selectors
+
+from . import charts, gaps, results
+from .forms import DashboardFilterForm
+from .tabular import escape_formula
+
+TOP = 10
+CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def _context(request, code):
+    campaign, user_access = access.campaign_for_user(request.user, code)
+    form = DashboardFilterForm(
+        request.GET, campaign=campaign, forced_country=user_access.forced_country
+    )
+    filters = form.filters()
+    return {
+        "campaign": campaign,
+        "access": user_access,
+        "form": form,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "labels": results.labels(campaign.questionnaire),
+        "min_n": results.min_cell_size(),
+    }
+
+
+def records(table):
+    """DataFrame rows as dicts, with NaN as None so templates show nothing."""
+    rows = table.to_dict("records")
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                row[key] = None
+            elif value is not None and str(value) == "<NA>":
+                row[key] = None
+    return rows
+
+
+@login_required
+def dashboard(request, code):
+    context = _context(request, code)
+    campaign, filters = context["campaign"], context["filters"]
+    data = results.overview(campaign, filters)
+    by_region, by_country, totals = _rates(campaign, context["access"])
+    competencies = records(data["competencies"])
+    shown = [row for row in competencies if not row["suppressed"]]
+    domains_by_region = data["domains_by_region"]
+    context.update(
+        respondents=data["respondents"],
+        top=shown[:TOP],
+        hidden_rows=len(competencies) - len(shown),
+        domains=records(data["domains"]),
+        region_matrix=_matrix(domains_by_region, "region", context["labels"]["domains"]),
+        kind_matrix=_matrix(data["domains_by_kind"], "agency_kind", context["labels"]["domains"]),
+        shares=_lacking(data["shares"], context["labels"]["items"]),
+        by_region=by_region,
+        by_country=by_country,
+        totals=totals,
+        quadrant_convention=gaps.QUADRANT_CONVENTION,
+    )
+    return render(request, "analysis/dashboard.html", context)
+
+
+def _rates(campaign, user_access):
+    return selectors.response_rates(campaign, user_access.forced_country)
+
+
+def _matrix(table, by, domain_labels):
+    """Domain × group cells for a table: [(domain label, [cell per group])]."""
+    groups = sorted(table[by].astype(str).unique()) if not table.empty else []
+    cells = {(str(row[by]), row["domain"]): row for row in records(table)}
+    rows = []
+    for domain, label in domain_labels.items():
+        row = [cells.get((group, domain)) for group in groups]
+        if any(row):
+            rows.append((label, row))
+    return {"groups": groups, "rows": rows}
+
+
+def _lacking(shares, item_labels):
+    rows = [row for row in records(shares) if not row["suppressed"]]
+    for row in rows:
+        row["label"] = item_labels.get(row["question"], row["question"])
+        row["lacking"] = (row.get("share_no") or 0) + (row.get("share_partly") or 0)
+    return sorted(rows, key=lambda row: (-row["lacking"], row["question"]))
+
+
+@login_required
+def competency(request, code, competency_code):
+    context = _context(request, code)
+    statement = context["labels"]["competencies"].get(competency_code)
+    if statement is None:
+        raise Http404("No such competency")
+    campaign, filters = context["campaign"], context["filters"]
+    overall = results.overview(campaign, filters)["competencies"]
+    tables = results.breakdowns(campaign, filters)
+    context.update(
+        code=competency_code,
+        statement=statement,
+        overall=_one(overall, "competency", competency_code),
+        breakdowns=[
+            (by, _rows_for(tables[by]["competencies"], "competency", competency_code))
+            for by in results.BREAKDOWNS
+            if not (by == "country" and context["access"].forced_country)
+        ],
+    )
+    if context["access"].sees_single_agencies:
+        context["agencies"] = records(results.agency_ratings(campaign, filters, competency_code))
+    return render(request, "analysis/competency.html", context)
+
+
+@login_required
+def domain(request, code, domain_code):
+    context = _context(request, code)
+    label = context["labels"]["domains"].get(domain_code)
+    if label is None:
+        raise Http404("No such domain")
+    campaign, filters = context["campaign"], context["filters"]
+    data = results.overview(campaign, filters)
+    tables = results.breakdowns(campaign, filters)
+    context.update(
+        code=domain_code,
+        label=label,
+        overall=_one(data["domains"], "domain", domain_code),
+        competencies=[row for row in records(data["competencies"]) if row["domain"] == domain_code],
+        breakdowns=[
+            (by, _rows_for(tables[by]["domains"], "domain", domain_code))
+            for by in results.BREAKDOWNS
+            if not (by == "country" and context["access"].forced_country)
+        ],
+    )
+    return render(request, "analysis/domain.html", context)
+
+
+def _csv_cell(value):
+    """Numbers as numbers (a negative gap is not a formula); text escaped."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value) if isinstance(value, float) else str(value)
+    return escape_formula(str(value))
+
+
+def _rows_for(table, column, code):
+    return records(table[table[column] == code])
+
+
+def _one(table, column, code):
+    rows = [row for row in records(table) if row[column] == code]
+    return rows[0] if rows else None
+
+
+@login_required
+def chart(request, code, name, fmt):
+    if fmt not in CHART_TYPES:
+        raise Http404("Unknown chart format")
+    context = _context(request, code)
+    campaign, filters, labels = context["campaign"], context["filters"], context["labels"]
+    min_n = context["min_n"]
+    data = results.overview(campaign, filters)
+    if name == "gaps":
+        figure = charts.gap_bars(
+            data["competencies"], top=15, min_n=min_n, labels=labels["competencies"]
+        )
+    elif name == "heatmap":
+        figure = charts.heatmap(
+            data["domains_by_region"], min_n=min_n, domain_labels=labels["domains"]
+        )
+    elif name == "quadrant":
+        figure = charts.quadrant_plot(data["competencies"], min_n=min_n)
+    elif name == "response-rate":
+        rows, invited, invited_by = results.submissions(campaign, context["access"].forced_country)
+        figure = charts.response_rate(
+            [row[0] for row in rows], invited, by=[row[1] for row in rows], invited_by=invited_by
+        )
+    else:
+        raise Http404("Unknown chart")
+    response = HttpResponse(charts.render(figure, fmt), content_type=CHART_TYPES[fmt])
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def gaps_csv(request, code):
+    context = _context(request, code)
+    campaign, filters = context["campaign"], context["filters"]
+    table = results.overview(campaign, filters)["competencies"]
+    statements = context["labels"]["competencies"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    suffix = "-".join(slugify(value) for value in filters.active().values())
+    filename = f"gaps-{slugify(campaign.code)}{'-' + suffix if suffix else ''}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    columns = ["competency", "domain", *gaps.GAP_COLUMNS]
+    writer.writerow([*columns[:1], "statement", *columns[1:]])
+    for row in records(table):
+        values = [row[column] for column in columns]
+        values.insert(1, statements.get(row["competency"], ""))
+        writer.writerow([_csv_cell(value) for value in values])
+    writer.writerow([])
+    writer.writerow([escape_formula(f"Filters: {filters.key() or 'none'}")])
+    writer.writerow([f"Rows with fewer than {context['min_n']} respondents show n only."])
+    writer.writerow([gaps.QUADRANT_CONVENTION])
+    return response

@@ -1,0 +1,139 @@
+"""The coordinators' pages for running a round: campaigns, invitations,
+reminders, closing. Access is decided by surveys.access, nowhere else."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import access, selectors, services
+from .forms import CampaignForm, InviteForm
+from .models import Response
+
+
+def _link_maker(request):
+    return lambda token: request.build_absolute_uri(reverse("surveys:start", args=[token]))
+
+
+@login_required
+def campaign_list(request):
+    user_access = access.access_for(request.user)
+    campaigns = []
+    for campaign in access.campaigns_for(user_access).order_by("-opens_on", "code"):
+        _, _, totals = selectors.response_rates(campaign, user_access.forced_country)
+        campaigns.append((campaign, totals))
+    return render(
+        request,
+        "surveys/campaign_list.html",
+        {"campaigns": campaigns, "access": user_access},
+    )
+
+
+@login_required
+def campaign_create(request):
+    access.require(request.user, "is_coordinator")
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        campaign = services.campaign_create(**form.cleaned_data)
+        messages.success(request, f"Campaign {campaign.code} created. Now invite agencies.")
+        return redirect("surveys:campaign", code=campaign.code)
+    return render(request, "surveys/campaign_form.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request, code):
+    campaign, user_access = access.campaign_for_user(request.user, code, need="sees_invitations")
+    by_region, by_country, totals = selectors.response_rates(campaign, user_access.forced_country)
+    return render(
+        request,
+        "surveys/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "access": user_access,
+            "by_region": by_region,
+            "by_country": by_country,
+            "totals": totals,
+            "invitations": selectors.invitations_overview(campaign, user_access.forced_country),
+            "invite_form": InviteForm() if user_access.is_coordinator else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_invite(request, code):
+    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The invitation filters were not valid.")
+        return redirect("surveys:campaign", code=code)
+    issued = services.campaign_invite(
+        campaign=campaign, agencies=form.agencies(), link_for=_link_maker(request)
+    )
+    if not issued:
+        messages.info(request, "Every matching agency is already invited.")
+        return redirect("surveys:campaign", code=code)
+    return _links_page(request, campaign, issued, f"Invited {len(issued)} agencies")
+
+
+@login_required
+@require_POST
+def campaign_remind(request, code):
+    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    if not campaign.is_open():
+        messages.error(request, "The campaign is closed: reopen it before sending reminders.")
+        return redirect("surveys:campaign", code=code)
+    issued = services.campaign_send_reminders(campaign=campaign, link_for=_link_maker(request))
+    if not issued:
+        messages.info(request, "Every invited agency has submitted: no reminder to send.")
+        return redirect("surveys:campaign", code=code)
+    return _links_page(request, campaign, issued, f"Reminded {len(issued)} agencies")
+
+
+def _links_page(request, campaign, issued, title):
+    # Links are stored only as hashes: this page is the one chance to copy them.
+    build = _link_maker(request)
+    rows = [(item.invitation, build(item.token), item.emailed) for item in issued]
+    return render(
+        request,
+        "surveys/campaign_links.html",
+        {"campaign": campaign, "rows": rows, "title": title},
+    )
+
+
+@login_required
+@require_POST
+def campaign_close(request, code):
+    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    if request.POST.get("reopen"):
+        services.campaign_reopen(campaign=campaign)
+        messages.success(request, f"Campaign {code} is open again until {campaign.closes_on}.")
+    else:
+        services.campaign_close(campaign=campaign)
+        messages.success(request, f"Campaign {code} is closed: its links no longer work.")
+    return redirect("surveys:campaign", code=code)
+
+
+@login_required
+@require_POST
+def invitation_new_link(request, code, invitation_id):
+    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    invitation = get_object_or_404(campaign.invitations, pk=invitation_id)
+    token = services.invitation_issue_token(invitation=invitation)
+    issued = [services.IssuedLink(invitation, token, emailed=False)]
+    return _links_page(request, campaign, issued, "New link (earlier links no longer work)")
+
+
+@login_required
+@require_POST
+def response_reopen(request, code, invitation_id):
+    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    response = get_object_or_404(
+        Response, invitation__campaign=campaign, invitation_id=invitation_id
+    )
+    services.response_reopen(response=response)
+    messages.success(
+        request, f"The response of {response.invitation.agency.name} is open for changes again."
+    )
+    return redirect("surveys:campaign", code=code)

@@ -1,0 +1,43 @@
+import math
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def percent(value):
+    """0.767 → '77%'; empty for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{100 * value:.0f}%"
+
+
+@register.filter
+def decimals(value, places=1):
+    """A mean for display: rounded here only, computed at full precision."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    try:
+        return f"{float(value):.{int(places)}f}"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if mapping else ""
+
+
+GROUPING_NAMES = {
+    "region": "region",
+    "country": "country",
+    "agency_kind": "kind of agency",
+    "role": "respondent role",
+    "campaign": "campaign",
+}
+
+
+@register.filter
+def humanize_grouping(name):
+    return GROUPING_NAMES.get(name, name.replace("_", " "))

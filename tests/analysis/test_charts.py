@@ -1,0 +1,271 @@
+import datetime
+import struct
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from analysis import charts, gaps
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}"
+UTC = datetime.UTC
+
+
+def make_frame(ratings):
+    """A long answers frame, as analysis.selectors.answers_frame gives, from
+    (response, region, competency, domain, importance, capability) tuples."""
+    rows = [
+        {
+            "response": response,
+            "region": region,
+            "competency": competency,
+            "domain": domain,
+            "question": f"{competency}-{dimension}",
+            "dimension": dimension,
+            "number": float(number),
+            "value": str(number),
+        }
+        for response, region, competency, domain, importance, capability in ratings
+        for dimension, number in (("importance", importance), ("capability", capability))
+    ]
+    frame = pd.DataFrame(rows)
+    for column in ("region", "competency", "domain", "question", "dimension"):
+        frame[column] = frame[column].astype("category")
+    return frame
+
+
+def ratings(competency, domain, responses, importance, capability, region="Africa"):
+    # Importance alternates by one point so that intervals have a width.
+    return [
+        (response, region, competency, domain, importance - response % 2, capability)
+        for response in responses
+    ]
+
+
+@pytest.fixture(scope="module")
+def frame():
+    africa, europe = range(0, 6), range(6, 9)
+    return make_frame(
+        ratings("DF-01", "forensics", africa, 5, 1)
+        + ratings("DF-01", "forensics", europe, 5, 2, region="Europe")
+        + ratings("DF-02", "forensics", africa, 4, 3)
+        + ratings("MLA-01", "cooperation", africa, 4, 4)
+        + ratings("MLA-01", "cooperation", europe, 3, 3, region="Europe")
+        + ratings("UC-09", "undercover", range(0, 3), 5, 1)
+    )
+
+
+@pytest.fixture(scope="module")
+def competencies(frame):
+    return gaps.competency_gaps(frame)
+
+
+@pytest.fixture(scope="module")
+def regions(frame):
+    return gaps.domain_gaps(frame, by="region")
+
+
+def svg_texts(figure):
+    """The <text> elements of the figure's SVG, in drawing order."""
+    root = ET.fromstring(charts.render(figure, "svg"))
+    assert root.tag == f"{SVG}svg"
+    return list(root.iter(f"{SVG}text"))
+
+
+def svg_text(figure):
+    # Spaces rejoin the lines of wrapped notes.
+    return " ".join("".join(text.itertext()) for text in svg_texts(figure))
+
+
+def png_size(png):
+    assert png[:8] == PNG_SIGNATURE
+    assert png[12:16] == b"IHDR"
+    return struct.unpack(">II", png[16:24])
+
+
+def many_competencies(count):
+    pairs = pd.DataFrame(
+        [
+            {"competency": f"K-{k:02d}", "importance": 5, "capability": 1 + (k + i) % 4}
+            for k in range(count)
+            for i in range(6)
+        ]
+    )
+    table = gaps.gap_statistics(pairs, "competency")
+    table.insert(1, "domain", "forensics")
+    return table
+
+
+def test_render_gives_a_png_of_the_figure_size_at_100_dpi(regions):
+    png = charts.render(charts.heatmap(regions), "png")
+
+    assert png_size(png) == (900, 600)
+
+
+def test_gap_bars_grow_taller_with_more_bars():
+    short = charts.gap_bars(many_competencies(2))
+    tall = charts.gap_bars(many_competencies(20), top=20)
+
+    width, height = tall.get_size_inches()
+    assert png_size(charts.render(tall, "png")) == (round(width * 100), round(height * 100))
+    assert height > short.get_size_inches()[1]
+
+
+def test_gap_bars_show_the_title_the_codes_and_their_mwds(competencies):
+    text = svg_text(charts.gap_bars(competencies, title="Where training is needed"))
+
+    assert "Where training is needed" in text
+    for code in ("DF-01", "DF-02", "MLA-01"):
+        assert code in text
+    mwds = competencies.set_index("competency").loc["DF-01", "mwds"]
+    assert f"MWDS {mwds:.1f}" in text
+    assert "Groups with fewer than 5 respondents are not shown (n only)" in text
+
+
+def test_gap_bars_leave_out_suppressed_competencies(competencies):
+    text = svg_text(charts.gap_bars(competencies))
+
+    assert "UC-09" not in text
+    assert "1 competency hidden" in text
+
+
+def test_gap_bars_put_rank_one_at_the_top(competencies):
+    texts = svg_texts(charts.gap_bars(competencies))
+
+    heights = {"".join(text.itertext()): float(text.get("y", "nan")) for text in texts}
+
+    # SVG y grows downwards.
+    assert heights["DF-01"] < heights["DF-02"] < heights["MLA-01"]
+
+
+def test_gap_bars_show_only_the_top_competencies(competencies):
+    text = svg_text(charts.gap_bars(competencies, top=2))
+
+    assert "DF-01" in text and "DF-02" in text
+    assert "MLA-01" not in text
+
+
+def test_gap_bars_shorten_long_statements(competencies):
+    statement = "Acquire and verify forensic images of seized devices without altering them"
+
+    text = svg_text(charts.gap_bars(competencies, labels={"DF-01": statement}))
+
+    assert "DF-01  Acquire and verify forensic images of seized…" in text
+    assert statement not in text
+
+
+def test_heatmap_shows_small_cells_as_counts_only(regions):
+    text = svg_text(charts.heatmap(regions))
+
+    # Europe has 3 respondents in both domains; Africa 3 in undercover.
+    assert text.count("n<5") == 3
+    africa = regions[(regions["region"] == "Africa") & (regions["domain"] == "forensics")]
+    assert f"{africa['gap_mean'].iloc[0]:.1f}" in text
+    assert "Mean gap (importance − capability)" in text
+
+
+def test_heatmap_names_domains_with_their_labels(regions):
+    text = svg_text(charts.heatmap(regions, domain_labels={"forensics": "Digital forensics"}))
+
+    assert "Digital forensics" in text
+    assert "Mean training gap by region and domain" in text
+
+
+def test_quadrant_plot_names_the_four_quadrants(competencies):
+    text = svg_text(charts.quadrant_plot(competencies))
+
+    for name in (gaps.CONCENTRATE, gaps.KEEP_UP, gaps.LOW_PRIORITY, gaps.POSSIBLE_OVERKILL):
+        assert name in text
+    assert "DF-01" in text and "MLA-01" in text
+    assert "UC-09" not in text
+    assert "capability (x) against importance (y)" in text
+
+
+def test_quadrant_plot_crosses_at_the_grand_means_of_the_shown_competencies(competencies):
+    figure = charts.quadrant_plot(competencies)
+
+    shown = competencies[~competencies["suppressed"]]
+    dashed = [line for line in figure.axes[0].lines if line.get_linestyle() == "--"]
+    vertical, horizontal = dashed
+    assert vertical.get_xdata()[0] == pytest.approx(shown["capability_mean"].mean())
+    assert horizontal.get_ydata()[0] == pytest.approx(shown["importance_mean"].mean())
+
+
+def test_response_rate_shows_the_share_of_invited_agencies_that_submitted():
+    submitted_at = [
+        datetime.datetime(2026, 3, 2, 9, tzinfo=UTC),
+        datetime.datetime(2026, 3, 5, 14, tzinfo=UTC),
+        datetime.datetime(2026, 3, 9, 8, tzinfo=UTC),
+        None,
+    ]
+
+    text = svg_text(charts.response_rate(submitted_at, invited=4))
+
+    assert "Response rate over time" in text
+    assert "75% (3 of 4)" in text
+    assert "n = 3 of 4 invited agencies have submitted." in text
+
+
+def test_response_rate_draws_a_line_per_group():
+    submitted_at = pd.Series(pd.to_datetime(["2026-03-02", "2026-03-04", "2026-03-06"], utc=True))
+    region = pd.Series(["Africa", "Europe", "Africa"])
+
+    text = svg_text(
+        charts.response_rate(submitted_at, 10, by=region, invited_by={"Africa": 4, "Europe": 6})
+    )
+
+    assert "All agencies: 30% (3 of 10)" in text
+    assert "Africa: 50% (2 of 4)" in text
+    assert "Europe: 17% (1 of 6)" in text
+
+
+def test_response_rate_needs_the_invited_count_of_each_group():
+    with pytest.raises(ValueError, match="invited_by"):
+        charts.response_rate([datetime.datetime(2026, 3, 2, tzinfo=UTC)], 3, by=["Africa"])
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda table: charts.gap_bars(table),
+        lambda table: charts.heatmap(table),
+        lambda table: charts.quadrant_plot(table),
+        lambda table: charts.response_rate([], invited=12),
+    ],
+    ids=["gap_bars", "heatmap", "quadrant_plot", "response_rate"],
+)
+def test_each_chart_says_so_when_there_is_no_data(draw, frame):
+    empty = gaps.competency_gaps(frame.iloc[:0])
+
+    text = svg_text(draw(empty))
+
+    assert "No data to show yet" in text
+
+
+@pytest.mark.parametrize("draw", [charts.gap_bars, charts.quadrant_plot])
+def test_each_chart_shows_no_means_when_every_group_is_small(draw, competencies):
+    text = svg_text(draw(competencies, min_n=10))
+
+    assert "No data to show yet" in text
+    assert "Groups with fewer than 10 respondents are not shown (n only)" in text
+    assert "DF-01" not in text
+
+
+def test_heatmap_shows_only_counts_when_every_cell_is_small(regions):
+    text = svg_text(charts.heatmap(regions, min_n=10))
+
+    assert text.count("n<10") == len(regions)
+
+
+def test_render_rejects_other_formats(regions):
+    with pytest.raises(ValueError, match="gif"):
+        charts.render(charts.heatmap(regions), "gif")
+
+
+def test_render_gives_the_same_svg_for_the_same_input(competencies):
+    first = charts.render(charts.gap_bars(competencies), "svg")
+    second = charts.render(charts.gap_bars(competencies), "svg")
+
+    assert first == second
+    assert b"<dc:date>" not in first

@@ -1,0 +1,400 @@
+"""The formulas, on small hand-computed cases; no database."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis import gaps
+from analysis.selectors import FRAME_COLUMNS
+
+CATEGORY_COLUMNS = [
+    "agency_name", "country", "country_name", "region", "agency_kind", "role", "campaign",
+    "question", "domain", "competency", "dimension",
+]  # fmt: skip
+
+
+def make_pairs(rows, by=None):
+    """Rating pairs from (competency, importance, capability[, group]) tuples."""
+    columns = ["competency", "importance", "capability"] + ([by] if by else [])
+    pairs = pd.DataFrame(rows, columns=columns)
+    pairs[["importance", "capability"]] = pairs[["importance", "capability"]].astype(float)
+    return pairs
+
+
+def row_of(table, competency, **group):
+    selected = table[table["competency"] == competency]
+    for column, value in group.items():
+        selected = selected[selected[column] == value]
+    assert len(selected) == 1
+    return selected.iloc[0]
+
+
+def answer(response, question, dimension, value, *, competency=None, domain="DF", **where):
+    """One row of the long answers frame, as analysis.selectors builds it."""
+    region = where.get("region", "Africa")
+    number = float(value) if dimension in gaps.RATED else np.nan
+    return {
+        "response": response,
+        "agency": response,
+        "agency_name": f"Agency {response}",
+        "country": where.get("country", "KE"),
+        "country_name": "Kenya",
+        "region": region,
+        "agency_kind": "police",
+        "role": "investigator",
+        "campaign": where.get("campaign", "R1"),
+        "question": question,
+        "domain": domain,
+        "competency": competency,
+        "dimension": dimension,
+        "value": str(value),
+        "number": number,
+    }
+
+
+def rated(response, competency, importance=None, capability=None, *, domain="DF", **where):
+    """The answers of one respondent to one competency's two rating questions."""
+    rows = []
+    for dimension, value in (("importance", importance), ("capability", capability)):
+        if value is not None:
+            question = f"{competency}-{dimension[:3].upper()}"
+            rows.append(
+                answer(
+                    response,
+                    question,
+                    dimension,
+                    value,
+                    competency=competency,
+                    domain=domain,
+                    **where,
+                )
+            )
+    return rows
+
+
+def make_frame(*groups_of_rows):
+    rows = [row for group in groups_of_rows for row in group]
+    frame = pd.DataFrame(rows, columns=FRAME_COLUMNS)
+    for column in CATEGORY_COLUMNS:
+        frame[column] = frame[column].astype("category")
+    return frame
+
+
+# gap_statistics: the numbers
+
+
+def test_it_computes_means_gap_and_mwds_by_hand():
+    pairs = make_pairs([("DF-01", 5, 2), ("DF-01", 4, 3), ("DF-01", 3, 3)])
+
+    row = row_of(gaps.gap_statistics(pairs, "competency", min_n=1), "DF-01")
+
+    assert row["n"] == 3
+    assert row["importance_mean"] == pytest.approx(4.0)
+    assert row["capability_mean"] == pytest.approx(8 / 3)
+    assert row["gap_mean"] == pytest.approx(4 / 3)
+    assert row["mwds"] == pytest.approx(16 / 3)
+
+
+def test_mwds_is_the_mean_of_gaps_weighted_by_mean_importance():
+    pairs = make_pairs([("DF-01", 5, 1), ("DF-01", 2, 2), ("DF-01", 4, 1), ("DF-01", 3, 4)])
+    importance_mean = pairs["importance"].mean()
+
+    row = row_of(gaps.gap_statistics(pairs, "competency", min_n=1), "DF-01")
+
+    weighted = ((pairs["importance"] - pairs["capability"]) * importance_mean).mean()
+    assert row["mwds"] == pytest.approx(weighted)
+    assert row["mwds"] == pytest.approx(3.5 * 1.5)
+
+
+def test_it_gives_a_95_percent_t_interval_on_the_paired_gap():
+    pairs = make_pairs([("DF-01", 5, 2), ("DF-01", 4, 3), ("DF-01", 3, 3)])
+    # Gaps 3, 1, 0: mean 4/3, sd (ddof=1) sqrt(7/3).
+    half_width = stats.t.ppf(0.975, 2) * math.sqrt(7 / 3) / math.sqrt(3)
+
+    row = row_of(gaps.gap_statistics(pairs, "competency", min_n=1), "DF-01")
+
+    assert row["gap_ci_low"] == pytest.approx(4 / 3 - half_width)
+    assert row["gap_ci_high"] == pytest.approx(4 / 3 + half_width)
+    assert half_width == pytest.approx(4.3027 * 0.8819, abs=1e-3)
+
+
+def test_a_single_respondent_has_means_but_no_interval():
+    pairs = make_pairs([("DF-01", 4, 1)])
+
+    row = row_of(gaps.gap_statistics(pairs, "competency", min_n=1), "DF-01")
+
+    assert row["n"] == 1
+    assert row["gap_mean"] == pytest.approx(3.0)
+    assert row["mwds"] == pytest.approx(12.0)
+    assert math.isnan(row["gap_ci_low"]) and math.isnan(row["gap_ci_high"])
+    assert row["rank"] == 1
+
+
+def test_equal_gaps_collapse_the_interval_onto_the_mean():
+    pairs = make_pairs([("DF-01", 4, 2)] * 3)
+
+    row = row_of(gaps.gap_statistics(pairs, "competency", min_n=1), "DF-01")
+
+    assert row["gap_ci_low"] == pytest.approx(2.0)
+    assert row["gap_ci_high"] == pytest.approx(2.0)
+
+
+def test_no_pairs_give_an_empty_table_with_every_column():
+    table = gaps.gap_statistics(make_pairs([]), "competency", min_n=1)
+
+    assert table.empty
+    assert list(table.columns) == ["competency", *gaps.GAP_COLUMNS, "suppressed"]
+
+
+# Ranks
+
+
+def test_ties_share_the_lowest_rank_and_keep_code_order():
+    pairs = make_pairs([("DF-02", 4, 2), ("AA-01", 3, 2), ("DF-01", 4, 2)])
+
+    table = gaps.gap_statistics(pairs, "competency", min_n=1)
+
+    assert list(table["competency"]) == ["DF-01", "DF-02", "AA-01"]
+    assert list(table["rank"]) == [1, 1, 3]
+
+
+def test_equal_scores_reached_along_different_float_paths_tie():
+    # Both MWDS are 1.15 × 0.15, but the floats differ in the last bits.
+    pairs = make_pairs([("A", 1.1, 1.0), ("A", 1.2, 1.0), ("B", 1.15, 1.0), ("B", 1.15, 1.0)])
+
+    table = gaps.gap_statistics(pairs, "competency", min_n=1)
+
+    assert list(table["rank"]) == [1, 1]
+
+
+# Quadrants
+
+
+def test_quadrants_use_the_grand_means_of_the_item_means():
+    pairs = make_pairs(
+        [
+            ("A", 5, 1),
+            ("B", 3, 3),  # on both cross-hairs: counts as high on both
+            ("C", 1, 5),
+            ("D", 2, 2),
+            ("E", 4, 4),
+        ]
+    )
+
+    table = gaps.gap_statistics(pairs, "competency", min_n=1).set_index("competency")
+
+    assert table.loc["A", "quadrant"] == gaps.CONCENTRATE
+    assert table.loc["B", "quadrant"] == gaps.KEEP_UP
+    assert table.loc["C", "quadrant"] == gaps.POSSIBLE_OVERKILL
+    assert table.loc["D", "quadrant"] == gaps.LOW_PRIORITY
+    assert table.loc["E", "quadrant"] == gaps.KEEP_UP
+
+
+def test_an_item_on_the_cross_hair_counts_as_high_despite_float_drift():
+    # Importance means 3.6, 2.8 and 2.0: their mean is 2.8000000000000003 in floats.
+    importance = {"A": [2, 3, 4, 4, 5], "B": [3, 3, 3, 1, 4], "C": [2]}
+    pairs = make_pairs(
+        [(item, value, 1) for item, values in importance.items() for value in values]
+    )
+
+    table = gaps.gap_statistics(pairs, "competency", min_n=1).set_index("competency")
+
+    assert table.loc["B", "importance_mean"] == pytest.approx(2.8)
+    assert table.loc["B", "quadrant"] == gaps.KEEP_UP
+
+
+# Small-cell suppression
+
+
+@pytest.mark.parametrize("n, suppressed", [(2, True), (3, False)])
+def test_rows_below_min_n_show_n_only(n, suppressed):
+    pairs = make_pairs([("DF-01", 5, 2)] * n + [("DF-02", 4, 3)] * 3)
+
+    row = row_of(gaps.gap_statistics(pairs, "competency", min_n=3), "DF-01")
+
+    assert row["n"] == n
+    assert row["suppressed"] == suppressed
+    statistics = row[gaps.STATISTIC_COLUMNS].astype(float)
+    if suppressed:
+        assert statistics.isna().all()
+        assert row["rank"] is pd.NA
+        assert pd.isna(row["quadrant"])
+    else:
+        assert row["importance_mean"] == pytest.approx(5.0)
+        assert row["rank"] == 1
+        assert row["quadrant"] == gaps.CONCENTRATE
+
+
+def test_suppressed_rows_come_last_and_take_no_part_in_ranks_or_cross_hairs():
+    pairs = make_pairs([("A", 4, 2)] * 2 + [("B", 3, 3)] * 2 + [("S", 5, 1)])
+
+    table = gaps.gap_statistics(pairs, "competency", min_n=2)
+
+    assert list(table["competency"]) == ["A", "B", "S"]
+    assert list(table["rank"][:2]) == [1, 2]
+    # With S in the grand means (4, 2) A would sit on both cross-hairs.
+    assert table["quadrant"][0] == gaps.CONCENTRATE
+
+
+# Grouping
+
+
+def test_grouping_ranks_and_places_quadrants_within_each_group():
+    pairs = make_pairs(
+        [
+            ("A", 5, 1, "Africa"),
+            ("B", 3, 3, "Africa"),
+            ("A", 2, 3, "Europe"),
+            ("B", 4, 2, "Europe"),
+        ],
+        by="region",
+    )
+
+    table = gaps.gap_statistics(pairs, "competency", by="region", min_n=1)
+
+    assert list(table.columns[:2]) == ["region", "competency"]
+    assert list(zip(table["region"], table["competency"], table["rank"], strict=True)) == [
+        ("Africa", "A", 1),
+        ("Africa", "B", 2),
+        ("Europe", "B", 1),
+        ("Europe", "A", 2),
+    ]
+    assert row_of(table, "B", region="Europe")["quadrant"] == gaps.CONCENTRATE
+    assert row_of(table, "B", region="Africa")["quadrant"] == gaps.POSSIBLE_OVERKILL
+
+
+# From the answers frame
+
+
+def test_only_respondents_who_rated_both_dimensions_count():
+    frame = make_frame(
+        rated(1, "DF-01", 5, 2),
+        rated(2, "DF-01", 4, 4),
+        rated(3, "DF-01", importance=5),
+        rated(4, "DF-01", capability=1),
+    )
+
+    table = gaps.competency_gaps(frame, min_n=1)
+
+    row = row_of(table, "DF-01")
+    assert row["n"] == 2
+    assert row["importance_mean"] == pytest.approx(4.5)
+    assert row["capability_mean"] == pytest.approx(3.0)
+    assert row["domain"] == "DF"
+
+
+def test_competency_gaps_group_by_region():
+    frame = make_frame(
+        rated(1, "DF-01", 5, 2, region="Africa"),
+        rated(2, "DF-01", 4, 4, region="Europe"),
+        rated(3, "DF-01", 3, 1, region="Europe"),
+    )
+
+    table = gaps.competency_gaps(frame, by="region", min_n=1)
+
+    assert list(table["region"]) == ["Africa", "Europe"]
+    assert list(table["n"]) == [1, 2]
+    assert row_of(table, "DF-01", region="Europe")["gap_mean"] == pytest.approx(1.0)
+
+
+def test_an_unknown_grouping_is_refused():
+    with pytest.raises(ValueError, match="cannot group by 'colour'"):
+        gaps.competency_gaps(make_frame(rated(1, "DF-01", 5, 2)), by="colour")
+
+
+def test_domain_gaps_count_each_respondent_once_with_their_mean_ratings():
+    frame = make_frame(
+        rated(1, "DF-01", 5, 2),
+        rated(1, "DF-02", 3, 2),
+        rated(2, "DF-01", 4, 4),
+        rated(2, "DF-02", 2, 1),
+        rated(3, "DF-01", 3, 3),
+        rated(3, "IN-01", 4, 1, domain="IN"),
+    )
+
+    table = gaps.domain_gaps(frame, min_n=1).set_index("domain")
+
+    # Respondent means in DF: (4, 2), (3, 2.5), (3, 3).
+    assert table.loc["DF", "n"] == 3
+    assert table.loc["DF", "importance_mean"] == pytest.approx(10 / 3)
+    assert table.loc["DF", "capability_mean"] == pytest.approx(2.5)
+    assert table.loc["DF", "gap_mean"] == pytest.approx(2.5 / 3)
+    assert table.loc["DF", "mwds"] == pytest.approx(10 / 3 * 2.5 / 3)
+    assert table.loc["IN", "n"] == 1
+
+
+def legal(response, question, value, **where):
+    return [answer(response, question, "legal_power", value, domain="LP", **where)]
+
+
+def test_item_shares_give_the_share_of_each_answer():
+    frame = make_frame(
+        legal(1, "LP-01", "yes"),
+        legal(2, "LP-01", "no"),
+        legal(3, "LP-01", "no"),
+        legal(4, "LP-01", "dont_know"),
+        legal(1, "LP-02", "partly"),
+        rated(1, "DF-01", 5, 2),
+    )
+
+    table = gaps.item_shares(frame, min_n=1).set_index("question")
+
+    assert list(table.index) == ["LP-01", "LP-02"]
+    assert table.loc["LP-01", "n"] == 4
+    assert table.loc["LP-01", "share_yes"] == pytest.approx(0.25)
+    assert table.loc["LP-01", "share_no"] == pytest.approx(0.5)
+    assert table.loc["LP-01", "share_dont_know"] == pytest.approx(0.25)
+    assert table.loc["LP-01", "share_partly"] == pytest.approx(0.0)
+    assert table.loc["LP-02", "share_partly"] == pytest.approx(1.0)
+
+
+def test_item_shares_leave_out_numeric_items_and_suppress_small_cells():
+    resource_count = answer(1, "RS-01", "resource", 3)
+    resource_count["number"] = 3.0
+    frame = make_frame(
+        legal(1, "LP-01", "yes"),
+        legal(2, "LP-01", "no"),
+        legal(3, "LP-01", "yes"),
+        legal(1, "LP-02", "yes"),
+        legal(2, "LP-02", "no"),
+        [resource_count],
+    )
+
+    table = gaps.item_shares(frame, min_n=3).set_index("question")
+
+    assert list(table.index) == ["LP-01", "LP-02"]
+    assert table.loc["LP-01", "share_yes"] == pytest.approx(2 / 3)
+    assert table.loc["LP-02", "n"] == 2
+    assert table.loc["LP-02", "suppressed"]
+    assert table.loc["LP-02", ["share_yes", "share_no"]].isna().all()
+
+
+def test_item_shares_group_by_region():
+    frame = make_frame(
+        legal(1, "LP-01", "yes", region="Africa"),
+        legal(2, "LP-01", "no", region="Europe"),
+    )
+
+    table = gaps.item_shares(frame, by="region", min_n=1)
+
+    assert list(zip(table["region"], table["share_yes"], strict=True)) == [
+        ("Africa", 1.0),
+        ("Europe", 0.0),
+    ]
+
+
+def test_filter_frame_keeps_rows_matching_every_given_value():
+    frame = make_frame(
+        rated(1, "DF-01", 5, 2, region="Africa", campaign="R1"),
+        rated(2, "DF-01", 4, 4, region="Europe", campaign="R1"),
+        rated(3, "DF-01", 3, 3, region="Africa", campaign="R2"),
+    )
+
+    assert set(gaps.filter_frame(frame, region="Africa")["response"]) == {1, 3}
+    assert set(gaps.filter_frame(frame, region="Africa", campaign="R2")["response"]) == {3}
+    assert set(gaps.filter_frame(frame, region=None, campaign="")["response"]) == {1, 2, 3}
+    with pytest.raises(ValueError):
+        gaps.filter_frame(frame, colour="red")
