@@ -18,8 +18,10 @@ current capability C (DESIGN.md, "Analysis"):
   grand means of the item means (QUADRANT_CONVENTION).
 
 Small cells: a row whose n is below `min_n` keeps its n and nothing else,
-and takes no part in ranks or cross-hairs, so no suppressed mean can be
-worked back from the output.
+and takes no part in ranks or cross-hairs. In a table by group, if the
+groups hidden for an item hold fewer than `min_n` respondents between them,
+the smallest shown groups are hidden too (secondary suppression): otherwise
+the ungrouped result minus the shown groups would reveal the hidden ones.
 """
 
 import math
@@ -98,13 +100,36 @@ def gap_statistics(pairs, item, by=None, min_n=DEFAULT_MIN_N):
     table["gap_ci_high"] = table["gap_mean"] + half_width
     table = table.drop(columns="gap_sd")
 
-    table["suppressed"] = table["n"] < min_n
+    table["suppressed"] = suppression(table, by, item, min_n)
     table.loc[table["suppressed"], STATISTIC_COLUMNS] = np.nan
     table["rank"] = _ranks(table, by)
     table["quadrant"] = _quadrants(table, by)
     table["_order"] = table["rank"].to_numpy(dtype=float, na_value=math.inf)
     table = table.sort_values(keys[:-1] + ["_order", item], kind="stable")
     return table[keys + GAP_COLUMNS + ["suppressed"]].reset_index(drop=True)
+
+
+def suppression(table, by, item, min_n):
+    """Which rows to hide: n below min_n, and in a table by group, enough of
+    the smallest other groups that the hidden ones of each item together
+    hold at least min_n respondents (or are all hidden)."""
+    hidden = table["n"] < min_n
+    if not by:
+        return hidden
+    hidden = hidden.copy()
+    for _, rows in table.groupby(item, observed=True, sort=False):
+        primary = rows.index[hidden[rows.index]]
+        if primary.empty:
+            continue
+        total = rows.loc[primary, "n"].sum()
+        shown = rows.loc[~hidden[rows.index]]
+        order = shown.assign(_group=shown[by].astype(str)).sort_values(["n", "_group"]).index
+        for index in order:
+            if total >= min_n:
+                break
+            hidden[index] = True
+            total += rows.at[index, "n"]
+    return hidden
 
 
 def _ranks(table, by):
@@ -181,7 +206,7 @@ def item_shares(frame, dimensions=("legal_power", "resource"), by=None, min_n=DE
     table.insert(0, "n", counts.sum(axis=1).astype(int))
     table = table.reset_index()
     table.columns.name = None
-    table["suppressed"] = table["n"] < min_n
+    table["suppressed"] = suppression(table, by, "question", min_n)
     share_columns = [column for column in table.columns if column.startswith("share_")]
     table.loc[table["suppressed"], share_columns] = np.nan
     return table

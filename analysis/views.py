@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from surveys import access, selectors
+from surveys.models import Agency
 
 from . import charts, gaps, results
 from .forms import DashboardFilterForm
@@ -63,7 +64,12 @@ def dashboard(request, code):
         hidden_rows=len(competencies) - len(shown),
         domains=records(data["domains"]),
         region_matrix=_matrix(domains_by_region, "region", context["labels"]["domains"]),
-        kind_matrix=_matrix(data["domains_by_kind"], "agency_kind", context["labels"]["domains"]),
+        kind_matrix=_matrix(
+            data["domains_by_kind"],
+            "agency_kind",
+            context["labels"]["domains"],
+            group_labels=dict(Agency.Kind.choices),
+        ),
         shares=_lacking(data["shares"], context["labels"]["items"]),
         by_region=by_region,
         by_country=by_country,
@@ -77,7 +83,7 @@ def _rates(campaign, user_access):
     return selectors.response_rates(campaign, user_access.forced_country)
 
 
-def _matrix(table, by, domain_labels):
+def _matrix(table, by, domain_labels, group_labels=None):
     """Domain × group cells for a table: [(domain label, [cell per group])]."""
     groups = sorted(table[by].astype(str).unique()) if not table.empty else []
     cells = {(str(row[by]), row["domain"]): row for row in records(table)}
@@ -86,7 +92,8 @@ def _matrix(table, by, domain_labels):
         row = [cells.get((group, domain)) for group in groups]
         if any(row):
             rows.append((label, row))
-    return {"groups": groups, "rows": rows}
+    headers = [(group_labels or {}).get(group, group) for group in groups]
+    return {"groups": headers, "rows": rows}
 
 
 def _lacking(shares, item_labels):
@@ -172,14 +179,20 @@ def chart(request, code, name, fmt):
     data = results.overview(campaign, filters)
     if name == "gaps":
         figure = charts.gap_bars(
-            data["competencies"], top=15, min_n=min_n, labels=labels["competencies"]
+            data["competencies"],
+            top=15,
+            min_n=min_n,
+            labels=labels["competencies"],
+            domain_labels=labels["domains"],
         )
     elif name == "heatmap":
         figure = charts.heatmap(
             data["domains_by_region"], min_n=min_n, domain_labels=labels["domains"]
         )
     elif name == "quadrant":
-        figure = charts.quadrant_plot(data["competencies"], min_n=min_n)
+        figure = charts.quadrant_plot(
+            data["competencies"], min_n=min_n, domain_labels=labels["domains"]
+        )
     elif name == "response-rate":
         rows, invited, invited_by = results.submissions(campaign, context["access"].forced_country)
         figure = charts.response_rate(

@@ -62,3 +62,47 @@ def token(invitation_and_token):
 @pytest.fixture
 def invitation(invitation_and_token):
     return invitation_and_token[0]
+
+
+def make_user(username, role=None, country=None):
+    from django.contrib.auth import get_user_model
+
+    from surveys.models import UserRole
+
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", "pw")
+    if role:
+        UserRole.objects.create(
+            user=user, role=role, country=Country.objects.get(code=country) if country else None
+        )
+    return user
+
+
+def submit_ratings(invitation, ratings, *, role="investigator", legal=None):
+    """A submitted response with the given competency ratings
+    ({"DF-01": (importance, capability)}), written directly to the database."""
+    from surveys.models import Answer, Invitation, Question, Response
+
+    questionnaire = invitation.campaign.questionnaire
+    questions = {q.code: q for q in Question.objects.filter(questionnaire=questionnaire)}
+    response = Response.objects.create(
+        invitation=invitation,
+        status=Response.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    values = {"role": role}
+    for competency, (importance, capability) in ratings.items():
+        values[f"{competency}_imp"] = str(importance)
+        values[f"{competency}_cap"] = str(capability)
+    values.update(legal or {})
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            question=questions[code],
+            value=value,
+            number=services.answer_number(questions[code], value),
+        )
+        for code, value in values.items()
+    )
+    invitation.status = Invitation.Status.SUBMITTED
+    invitation.save(update_fields=["status"])
+    return response

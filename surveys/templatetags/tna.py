@@ -8,9 +8,11 @@ register = template.Library()
 @register.filter
 def percent(value):
     """0.767 → '77%'; empty for a missing value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
         return ""
-    return f"{100 * value:.0f}%"
+    return "" if math.isnan(number) else f"{100 * number:.0f}%"
 
 
 @register.filter

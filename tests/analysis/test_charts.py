@@ -155,13 +155,25 @@ def test_gap_bars_shorten_long_statements(competencies):
     assert statement not in text
 
 
-def test_heatmap_shows_small_cells_as_counts_only(regions):
-    text = svg_text(charts.heatmap(regions))
+def test_heatmap_shows_small_cells_as_counts_only(frame):
+    table = gaps.domain_gaps(frame, by="region")
+    # Europe has 3 respondents in each domain, Africa 3 in undercover. Since
+    # Africa is the only other region, its cells are hidden too (secondary
+    # suppression), or the overall result would give Europe's away.
+    text = svg_text(charts.heatmap(table))
 
-    # Europe has 3 respondents in both domains; Africa 3 in undercover.
-    assert text.count("n<5") == 3
-    africa = regions[(regions["region"] == "Africa") & (regions["domain"] == "forensics")]
+    assert text.count("n<5") == 5
+    assert "5 cells hidden" in text
+
+
+def test_heatmap_writes_the_values_of_cells_shown(frame):
+    table = gaps.domain_gaps(frame, by="region", min_n=3)
+
+    text = svg_text(charts.heatmap(table, min_n=3))
+
+    africa = table[(table["region"] == "Africa") & (table["domain"] == "forensics")]
     assert f"{africa['gap_mean'].iloc[0]:.1f}" in text
+    assert "n<3" not in text
     assert "Mean gap (importance − capability)" in text
 
 

@@ -398,3 +398,46 @@ def test_filter_frame_keeps_rows_matching_every_given_value():
     assert set(gaps.filter_frame(frame, region=None, campaign="")["response"]) == {1, 2, 3}
     with pytest.raises(ValueError):
         gaps.filter_frame(frame, colour="red")
+
+
+def test_a_lone_hidden_group_takes_the_smallest_shown_group_with_it():
+    # Europe (3) is hidden; the overall result minus Africa and Asia would
+    # give it away, so the smaller of the two shown groups is hidden too.
+    rows = (
+        [("DF-01", 5, 2, "Africa")] * 8
+        + [("DF-01", 4, 3, "Asia")] * 6
+        + [("DF-01", 3, 3, "Europe")] * 3
+    )
+
+    table = gaps.gap_statistics(make_pairs(rows, by="region"), "competency", by="region")
+
+    hidden = dict(zip(table["region"], table["suppressed"], strict=True))
+    assert hidden == {"Africa": False, "Asia": True, "Europe": True}
+    assert math.isnan(row_of(table, "DF-01", region="Asia")["gap_mean"])
+    assert row_of(table, "DF-01", region="Asia")["n"] == 6
+
+
+def test_hidden_groups_that_hold_min_n_between_them_hide_nothing_more():
+    rows = (
+        [("DF-01", 5, 2, "Africa")] * 8
+        + [("DF-01", 4, 3, "Europe")] * 3
+        + [("DF-01", 3, 3, "Oceania")] * 2
+    )
+
+    table = gaps.gap_statistics(make_pairs(rows, by="region"), "competency", by="region")
+
+    hidden = dict(zip(table["region"], table["suppressed"], strict=True))
+    assert hidden == {"Africa": False, "Europe": True, "Oceania": True}
+
+
+def test_secondary_suppression_applies_to_item_shares():
+    frame = make_frame(
+        *[[answer(r, "AD-L01", "legal_power", "yes", region="Africa")] for r in range(6)],
+        *[[answer(r, "AD-L01", "legal_power", "no", region="Asia")] for r in range(6, 13)],
+        *[[answer(r, "AD-L01", "legal_power", "no", region="Europe")] for r in range(13, 15)],
+    )
+
+    table = gaps.item_shares(frame, by="region")
+
+    hidden = dict(zip(table["region"], table["suppressed"], strict=True))
+    assert hidden == {"Africa": True, "Asia": False, "Europe": True}

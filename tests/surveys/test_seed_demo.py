@@ -28,8 +28,8 @@ def test_it_loads_a_campaign_of_thirty_agencies_in_ten_countries_across_regions(
         Invitation.Status.IN_PROGRESS,
         Invitation.Status.SENT,
     } <= statuses
-    assert Response.objects.filter(status=Response.Status.SUBMITTED).count() == 23
-    assert Response.objects.filter(status=Response.Status.DRAFT).count() == 4
+    assert Response.objects.filter(status=Response.Status.SUBMITTED).count() == 24
+    assert Response.objects.filter(status=Response.Status.DRAFT).count() == 3
     assert campaign.invitations.filter(status=Invitation.Status.SENT).count() == 3
 
 

@@ -49,20 +49,12 @@ ROLE_BY_KIND = {
 }
 # Of each country's three agencies the first two submit; the third's fate
 # by country, in the order of demo_agencies.csv (KE NG ZA BR MX PH TH IN RO FJ).
-# Europe and Oceania end with two submissions each: below the default
-# minimum cell size, so the demo shows suppression as well as results.
+# Europe (3) and Oceania (2) stay below the default minimum cell size, so
+# the demo shows suppression as well as results.
 THIRD_AGENCY = [
-    "submitted",
-    "draft",
-    "sent",
-    "submitted",
-    "draft",
-    "submitted",
-    "sent",
-    "draft",
-    "draft",
-    "sent",
-]
+    "submitted", "draft", "sent", "submitted", "draft",
+    "submitted", "sent", "draft", "submitted", "sent",
+]  # fmt: skip
 
 
 class Command(BaseCommand):

@@ -1,0 +1,274 @@
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from surveys import services
+from surveys.models import Agency, Campaign, Invitation, Response, UserRole
+from tests.conftest import make_agency, make_user, submit_ratings
+
+pytestmark = pytest.mark.django_db
+Role = UserRole.Role
+
+LINK = re.compile(r"http://testserver(/r/[A-Za-z0-9_\-]+/)")
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordinator", Role.COORDINATOR)
+
+
+@pytest.fixture
+def focal_point(db):
+    return make_user("focal-ke", Role.FOCAL_POINT, "KE")
+
+
+@pytest.fixture
+def trainer(db):
+    return make_user("trainer", Role.TRAINER)
+
+
+@pytest.fixture
+def invited(campaign):
+    """One Kenyan and one Brazilian agency invited; the Kenyan one has an address."""
+    kenya = make_agency("Kenyan unit", "KE")
+    kenya.contact_email = "unit@example.ke"
+    kenya.save()
+    brazil = make_agency("Brazilian unit", "BR", Agency.Kind.PROSECUTION)
+    services.invitation_create(campaign=campaign, agency=kenya)
+    services.invitation_create(campaign=campaign, agency=brazil)
+    return campaign
+
+
+def url(name, *args):
+    return reverse(f"surveys:{name}", args=args)
+
+
+GET_PAGES = [("campaigns", ()), ("campaign_new", ()), ("campaign", ("R1",))]
+POST_ACTIONS = ["campaign_invite", "campaign_remind", "campaign_close"]
+
+
+@pytest.mark.parametrize(("name", "args"), GET_PAGES)
+def test_a_visitor_must_log_in(client, invited, name, args):
+    reply = client.get(url(name, *args))
+
+    assert reply.status_code == 302 and reply["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "args", "status"),
+    [
+        ("coordinator", "campaigns", (), 200),
+        ("focal_point", "campaigns", (), 200),
+        ("trainer", "campaigns", (), 200),
+        ("coordinator", "campaign_new", (), 200),
+        ("focal_point", "campaign_new", (), 403),
+        ("trainer", "campaign_new", (), 403),
+        ("coordinator", "campaign", ("R1",), 200),
+        ("focal_point", "campaign", ("R1",), 200),
+        ("trainer", "campaign", ("R1",), 403),
+    ],
+)
+def test_each_role_sees_the_pages_it_should(client, invited, request, who, name, args, status):
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.get(url(name, *args)).status_code == status
+
+
+@pytest.mark.parametrize("name", POST_ACTIONS)
+@pytest.mark.parametrize("who", ["focal_point", "trainer"])
+def test_only_a_coordinator_may_act_on_a_campaign(client, invited, request, who, name):
+    client.force_login(request.getfixturevalue(who))
+
+    reply = client.post(url(name, "R1"))
+
+    assert reply.status_code == 403
+    assert Campaign.objects.get(code="R1").closed_at is None
+
+
+@pytest.mark.parametrize("who", ["focal_point", "trainer"])
+def test_only_a_coordinator_may_issue_a_link_or_reopen_a_response(client, invited, request, who):
+    invitation = Invitation.objects.get(agency__name="Kenyan unit")
+    response = submit_ratings(invitation, {"DF-01": (5, 1)})
+    client.force_login(request.getfixturevalue(who))
+
+    assert client.post(url("invitation_new_link", "R1", invitation.pk)).status_code == 403
+    assert client.post(url("response_reopen", "R1", invitation.pk)).status_code == 403
+    response.refresh_from_db()
+    assert response.status == Response.Status.SUBMITTED
+    assert invitation.links.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_the_campaign_list_shows_response_counts(client, coordinator, invited):
+    submit_ratings(Invitation.objects.get(agency__name="Kenyan unit"), {"DF-01": (5, 1)})
+    client.force_login(coordinator)
+
+    page = client.get(url("campaigns"))
+
+    assert "R1" in page.content.decode()
+    [(campaign, totals)] = page.context["campaigns"]
+    assert (totals["submitted"], totals["invited"]) == (1, 2)
+
+
+def test_a_focal_point_sees_only_their_countrys_invitations(client, focal_point, invited):
+    client.force_login(focal_point)
+
+    page = client.get(url("campaign", "R1"))
+
+    text = page.content.decode()
+    assert "Kenyan unit" in text
+    assert "Brazilian unit" not in text and "Brazil" not in text
+    assert "Send reminders" not in text and "Invite agencies" not in text
+
+
+def test_a_focal_point_cannot_see_a_campaign_without_their_country(client, campaign):
+    services.invitation_create(campaign=campaign, agency=make_agency("Brazilian unit", "BR"))
+    client.force_login(make_user("focal-fj", Role.FOCAL_POINT, "FJ"))
+
+    assert client.get(url("campaign", "R1")).status_code == 404
+    assert client.get(url("campaigns")).context["campaigns"] == []
+
+
+def test_a_coordinator_creates_a_campaign_on_a_published_questionnaire(
+    client, coordinator, questionnaire
+):
+    client.force_login(coordinator)
+
+    reply = client.post(
+        url("campaign_new"),
+        {
+            "code": "TNA-2027",
+            "name": "Round two",
+            "questionnaire": questionnaire.pk,
+            "opens_on": "2027-01-01",
+            "closes_on": "2027-03-31",
+        },
+    )
+
+    assert reply.status_code == 302 and reply["Location"] == url("campaign", "TNA-2027")
+    assert Campaign.objects.get(code="TNA-2027").questionnaire == questionnaire
+
+
+def test_a_campaign_that_closes_before_it_opens_is_refused(client, coordinator, questionnaire):
+    client.force_login(coordinator)
+
+    reply = client.post(
+        url("campaign_new"),
+        {
+            "code": "BAD",
+            "name": "Backwards",
+            "questionnaire": questionnaire.pk,
+            "opens_on": "2027-03-01",
+            "closes_on": "2027-01-01",
+        },
+    )
+
+    assert reply.status_code == 200
+    assert "cannot close before it opens" in reply.content.decode()
+    assert not Campaign.objects.filter(code="BAD").exists()
+
+
+def test_inviting_by_region_and_kind_creates_links_and_emails_them(client, coordinator, campaign):
+    kenya = make_agency("Kenyan police", "KE", Agency.Kind.POLICE)
+    kenya.contact_email = "police@example.ke"
+    kenya.save()
+    make_agency("Kenyan court", "KE", Agency.Kind.JUDICIARY)
+    make_agency("Brazilian police", "BR", Agency.Kind.POLICE)
+    client.force_login(coordinator)
+    africa = kenya.country.region
+
+    page = client.post(url("campaign_invite", "R1"), {"regions": [africa.pk], "kinds": ["police"]})
+
+    assert list(campaign.invitations.values_list("agency__name", flat=True)) == ["Kenyan police"]
+    links = LINK.findall(page.content.decode())
+    assert len(links) == 1
+    assert client.get(links[0]).status_code == 200
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["police@example.ke"]
+    assert links[0] in mail.outbox[0].body
+
+
+def test_inviting_again_skips_agencies_already_invited(client, coordinator, invited):
+    client.force_login(coordinator)
+
+    reply = client.post(url("campaign_invite", "R1"), {}, follow=True)
+
+    assert "Every matching agency is already invited" in reply.content.decode()
+    assert invited.invitations.count() == 2
+
+
+def test_reminders_go_to_agencies_that_have_not_submitted_and_old_links_keep_working(
+    client, coordinator, invited
+):
+    kenya = Invitation.objects.get(agency__name="Kenyan unit")
+    old_token = services.invitation_issue_token(invitation=kenya)
+    submit_ratings(Invitation.objects.get(agency__name="Brazilian unit"), {"DF-01": (5, 1)})
+    client.force_login(coordinator)
+
+    page = client.post(url("campaign_remind", "R1"))
+
+    links = LINK.findall(page.content.decode())
+    assert len(links) == 1, "only the Kenyan unit has not submitted"
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject.startswith("Reminder:")
+    kenya.refresh_from_db()
+    assert kenya.reminders_sent == 1
+    assert client.get(f"/r/{old_token}/").status_code == 200
+    assert client.get(links[0]).status_code == 200
+
+
+def test_closing_a_campaign_stops_its_links_and_reopening_restores_them(
+    client, coordinator, invited
+):
+    token = services.invitation_issue_token(
+        invitation=Invitation.objects.get(agency__name="Kenyan unit")
+    )
+    client.force_login(coordinator)
+
+    client.post(url("campaign_close", "R1"))
+    assert client.get(f"/r/{token}/").status_code == 410
+    assert client.post(url("campaign_remind", "R1"), follow=True).context["messages"]
+
+    client.post(url("campaign_close", "R1"), {"reopen": "1"})
+    assert client.get(f"/r/{token}/").status_code == 200
+
+
+def test_a_new_link_retires_the_old_ones(client, coordinator, invited):
+    invitation = Invitation.objects.get(agency__name="Kenyan unit")
+    old_token = services.invitation_issue_token(invitation=invitation)
+    client.force_login(coordinator)
+
+    page = client.post(url("invitation_new_link", "R1", invitation.pk))
+
+    [new_link] = LINK.findall(page.content.decode())
+    assert client.get(new_link).status_code == 200
+    assert client.get(f"/r/{old_token}/").status_code == 410
+
+
+def test_a_coordinator_reopens_a_submitted_response(client, coordinator, invited):
+    invitation = Invitation.objects.get(agency__name="Kenyan unit")
+    response = submit_ratings(invitation, {"DF-01": (5, 1)})
+    client.force_login(coordinator)
+
+    client.post(url("response_reopen", "R1", invitation.pk))
+
+    response.refresh_from_db()
+    invitation.refresh_from_db()
+    assert response.status == Response.Status.DRAFT
+    assert invitation.status == Invitation.Status.IN_PROGRESS
+
+
+def test_an_invitation_of_another_campaign_cannot_be_touched_through_this_one(
+    client, coordinator, invited, questionnaire
+):
+    today = timezone.localdate()
+    other = services.campaign_create(
+        code="R2", name="Other", questionnaire=questionnaire,
+        opens_on=today, closes_on=today + datetime.timedelta(days=9),
+    )  # fmt: skip
+    foreign, _ = services.invitation_create(campaign=other, agency=make_agency("Other unit", "KE"))
+    client.force_login(coordinator)
+
+    assert client.post(url("invitation_new_link", "R1", foreign.pk)).status_code == 404
