@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
 from .models import (
@@ -16,11 +17,13 @@ from .models import (
     Country,
     Invitation,
     InvitationLink,
+    OfflineUpload,
     Question,
     Questionnaire,
     Region,
     Response,
     Section,
+    UserRole,
 )
 from .xlsform import XLSFormError, read_xlsform, write_xlsform
 
@@ -44,7 +47,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "country", "kind", "size"]
     list_filter = ["kind", "country__region"]
     search_fields = ["name", "country__name"]
@@ -239,7 +242,7 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SimpleHistoryAdmin):
     form = CampaignForm
     list_display = [
         "code",
@@ -292,7 +295,7 @@ class InvitationForm(forms.ModelForm):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(SimpleHistoryAdmin):
     list_display = ["agency", "country", "campaign", "status", "opened_at", "revoked_at"]
     list_filter = ["campaign", "status", "agency__kind", "agency__country__region"]
     search_fields = ["agency__name", "agency__country__name"]
@@ -367,7 +370,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(SimpleHistoryAdmin):
     list_display = ["invitation", "status", "version", "updated_at", "submitted_at"]
     list_filter = ["status", "invitation__campaign"]
     list_select_related = ["invitation__agency", "invitation__campaign"]
@@ -393,3 +396,38 @@ class ResponseAdmin(admin.ModelAdmin):
         for response in queryset.filter(status=Response.Status.SUBMITTED):
             services.response_reopen(response=response)
         self.message_user(request, "Reopened the submitted responses among those selected.")
+
+
+@admin.register(UserRole)
+class UserRoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "country"]
+    list_filter = ["role"]
+    autocomplete_fields = ["country"]
+
+
+@admin.register(OfflineUpload)
+class OfflineUploadAdmin(admin.ModelAdmin):
+    list_display = [
+        "original_name",
+        "invitation",
+        "uploaded_at",
+        "uploaded_by",
+        "outcome",
+        "saved_answers",
+    ]
+    list_filter = ["outcome", "invitation__campaign"]
+    list_select_related = ["invitation__agency", "invitation__campaign", "uploaded_by"]
+    readonly_fields = [
+        "invitation",
+        "file",
+        "original_name",
+        "size",
+        "uploaded_at",
+        "uploaded_by",
+        "outcome",
+        "saved_answers",
+        "problems",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Region(models.Model):
@@ -45,6 +46,8 @@ class Agency(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     size = models.PositiveIntegerField(null=True, blank=True, help_text="Number of staff")
     contact_email = models.EmailField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["country__name", "name"]
@@ -193,6 +196,8 @@ class Campaign(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-opens_on", "code"]
 
@@ -222,6 +227,8 @@ class Invitation(models.Model):
     reminders_sent = models.PositiveIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["campaign", "agency__country__name", "agency__name"]
         constraints = [
@@ -241,6 +248,8 @@ class InvitationLink(models.Model):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["invitation", "created_at"]
@@ -265,6 +274,8 @@ class Response(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-updated_at"]
 
@@ -287,6 +298,8 @@ class Answer(models.Model):
     number = models.FloatField(null=True, blank=True)
     saved_version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -317,6 +330,8 @@ class UserRole(models.Model):
         help_text="The focal point's country",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -327,6 +342,79 @@ class UserRole(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
+
+
+class Course(models.Model):
+    """A course of the training catalogue and the competencies it builds."""
+
+    class Level(models.TextChoices):
+        INTRODUCTORY = "introductory", "Introductory"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
+
+    class Audience(models.TextChoices):
+        FIRST_RESPONDERS = "first_responders", "First responders"
+        INVESTIGATORS = "investigators", "Investigators"
+        FORENSIC_EXAMINERS = "forensic_examiners", "Forensic examiners"
+        PROSECUTORS = "prosecutors", "Prosecutors"
+        JUDGES = "judges", "Judges"
+        MANAGERS = "managers", "Managers"
+        POLICY_MAKERS = "policy_makers", "Policy makers"
+
+    code = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    competencies = models.JSONField(
+        default=list, help_text="Codes of the competencies it builds, e.g. DF-04"
+    )
+    audiences = models.JSONField(default=list, help_text="Audience codes")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    duration_days = models.DecimalField(max_digits=4, decimal_places=1)
+    prerequisites = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="required_by"
+    )
+    source = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords(m2m_fields=[prerequisites])
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+
+class OfflineUpload(models.Model):
+    """A filled offline questionnaire workbook, kept whatever its fate, so
+    nothing an agency sent is ever lost."""
+
+    class Outcome(models.TextChoices):
+        SAVED = "saved", "All answers saved"
+        PARTLY = "partly", "Saved, with problems listed"
+        REFUSED = "refused", "Refused"
+
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="offline_uploads"
+    )
+    file = models.FileField(upload_to="offline/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="Empty when the agency uploaded through its link",
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    saved_answers = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.original_name} for {self.invitation}"
 
 
 def localized(texts, language, default_language):

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import selectors
 from .models import (
@@ -312,14 +312,21 @@ def answer_number(question, value):
     return None
 
 
+RESPONDENT = "respondent, through the invitation link"
+
+
 @transaction.atomic
-def response_save_answers(*, response, questions, values, base_version, section_code=""):
+def response_save_answers(
+    *, response, questions, values, base_version, section_code="", actor=None, reason=RESPONDENT
+):
     """Save one page's answers (question code → text, "" to clear).
 
     Only values that differ from what is stored are written. A value that
     another tab or device changed after this page was rendered (its
     saved_version is newer than base_version) is not overwritten: it comes
     back as a Conflict for the person to decide, and everything else is saved.
+    Every change is kept in the answer's history, with `actor` (a user, or
+    None for the agency through its link) and `reason`.
     """
     response = Response.objects.select_for_update().get(pk=response.pk)
     if response.is_submitted:
@@ -342,7 +349,7 @@ def response_save_answers(*, response, questions, values, base_version, section_
             conflicts.append(Conflict(question, current, value))
             continue
         if not value:
-            to_delete.append(answer.pk)
+            to_delete.append(answer)
         elif answer is None:
             to_create.append(
                 Answer(
@@ -362,9 +369,12 @@ def response_save_answers(*, response, questions, values, base_version, section_
             to_update.append(answer)
     saved = len(to_create) + len(to_update) + len(to_delete)
     if saved:
-        Answer.objects.bulk_create(to_create)
-        Answer.objects.bulk_update(to_update, ["value", "number", "saved_version", "updated_at"])
-        Answer.objects.filter(pk__in=to_delete).delete()
+        history = {"default_user": actor, "default_change_reason": reason}
+        bulk_create_with_history(to_create, Answer, **history)
+        bulk_update_with_history(
+            to_update, Answer, ["value", "number", "saved_version", "updated_at"], **history
+        )
+        _delete_with_history(to_delete, actor, reason)
         response.version = new_version
     response.updated_at = now
     if section_code:
@@ -375,6 +385,14 @@ def response_save_answers(*, response, questions, values, base_version, section_
             pk=response.invitation_id, status__in=[Invitation.Status.SENT, Invitation.Status.OPENED]
         ).update(status=Invitation.Status.IN_PROGRESS)
     return SaveOutcome(version=response.version, saved=saved, conflicts=conflicts)
+
+
+def _delete_with_history(answers, actor, reason):
+    # One by one so that each deletion is recorded; a page clears few answers.
+    for answer in answers:
+        answer._history_user = actor
+        answer._change_reason = reason
+        answer.delete()
 
 
 def response_set_position(*, response, section_code=None, language=None):
@@ -408,14 +426,17 @@ def response_submit(*, response):
         raise MissingAnswers(missing)
     irrelevant = [code for code, applies in relevant.items() if not applies and code in answers]
     if irrelevant:
-        Answer.objects.filter(response=response, question__code__in=irrelevant).delete()
+        _delete_with_history(
+            Answer.objects.filter(response=response, question__code__in=irrelevant),
+            None,
+            "skip logic: the question no longer applied when the response was submitted",
+        )
     now = timezone.now()
     response.status = Response.Status.SUBMITTED
     response.submitted_at = now
     response.updated_at = now
-    response.version = F("version") + 1
+    response.version += 1
     response.save(update_fields=["status", "submitted_at", "updated_at", "version"])
-    response.refresh_from_db(fields=["version"])
     Invitation.objects.filter(pk=response.invitation_id).update(status=Invitation.Status.SUBMITTED)
     log.info("response %s submitted", response.pk)
     return response
@@ -430,9 +451,8 @@ def response_reopen(*, response):
     response.status = Response.Status.DRAFT
     response.submitted_at = None
     response.updated_at = timezone.now()
-    response.version = F("version") + 1
+    response.version += 1
     response.save(update_fields=["status", "submitted_at", "updated_at", "version"])
-    response.refresh_from_db(fields=["version"])
     Invitation.objects.filter(pk=response.invitation_id).update(
         status=Invitation.Status.IN_PROGRESS
     )

@@ -436,3 +436,22 @@ def test_the_section_page_query_count_does_not_grow_with_the_answers(
 
     assert len(full) == len(empty)
     assert len(full) <= 8
+
+
+# Audit trail ----------------------------------------------------------------
+
+
+def test_every_change_to_an_answer_is_kept_with_its_earlier_value(client, token, invitation):
+    section_post(client, token, "forensics", {"DF-01_imp": "4"}, action="save")
+    section_post(client, token, "forensics", {"DF-01_imp": "2"}, action="save")
+    section_post(client, token, "forensics", {"DF-01_imp": ""}, action="save")
+
+    answer_history = Answer.history.filter(question__code="DF-01_imp").order_by("history_date")
+
+    assert [(h.history_type, h.value) for h in answer_history] == [
+        ("+", "4"),
+        ("~", "2"),
+        ("-", "2"),
+    ]
+    assert {h.history_change_reason for h in answer_history} == {services.RESPONDENT}
+    assert all(h.history_user is None for h in answer_history)
