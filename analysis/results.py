@@ -9,6 +9,7 @@ stamp, so nothing stale is ever served.
 import hashlib
 from dataclasses import asdict, dataclass
 
+import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
@@ -71,6 +72,7 @@ def overview(campaign, filters):
             "domains_by_region": gaps.domain_gaps(frame, by="region", min_n=min_n),
             "domains_by_kind": gaps.domain_gaps(frame, by="agency_kind", min_n=min_n),
             "shares": gaps.item_shares(frame, min_n=min_n),
+            "shares_by_region": gaps.item_shares(frame, by="region", min_n=min_n),
         }
 
     return _cached(campaign, "overview", filters, compute)
@@ -140,3 +142,62 @@ def labels(questionnaire):
         for section in Section.objects.filter(questionnaire=questionnaire)
     }
     return {"competencies": competency, "domains": domains, "items": items}
+
+
+# The agency's registry entry; the respondent's own answers about their
+# role and kind of agency follow among the question columns.
+PROFILE_COLUMNS = {
+    "response": "response",
+    "agency_name": "agency",
+    "country_name": "country",
+    "region": "region",
+    "agency_kind": "registered_kind",
+}
+
+
+def answers_table(campaign, filters, structure):
+    """One row per submitted response, one column per question code (in the
+    questionnaire's order), profile columns first; numeric questions as
+    numbers. Returns (table, names of the numeric columns)."""
+    frame = _frame(campaign, filters)
+    codes = [q.code for q in structure.questions if q.type != Question.Type.NOTE]
+    wide = (
+        frame[["response", "question", "value"]]
+        .assign(question=lambda f: f["question"].astype(str))
+        .set_index(["response", "question"])["value"]
+        .unstack()
+    )
+    wide = wide.reindex(columns=codes)
+    numeric = {
+        question.code
+        for question in structure.questions
+        if question.code in wide and _is_numeric(question, structure.choices)
+    }
+    columns = [code for code in codes if code in numeric]
+    converted = wide[columns].apply(pd.to_numeric, errors="coerce")
+    wide = pd.concat([wide.drop(columns=columns), converted], axis=1)[codes]
+    profile = (
+        frame.drop_duplicates("response")
+        .set_index("response")[list(PROFILE_COLUMNS)[1:]]
+        .astype(str)
+        .rename(columns=PROFILE_COLUMNS)
+    )
+    table = profile.join(wide, how="right").rename_axis("response").reset_index()
+    return table, numeric | {"response"}
+
+
+def _is_numeric(question, choices):
+    if question.type in (Question.Type.INTEGER, Question.Type.DECIMAL):
+        return True
+    if question.type == Question.Type.SELECT_ONE:
+        names = [choice.name for choice in choices.get(question.list_name, [])]
+        return bool(names) and all(_is_number(name) for name in names)
+    return False
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -3,21 +3,24 @@ library (through the cache in results.py), render."""
 
 import csv
 import math
+import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
 from surveys import access, selectors
 from surveys.models import Agency
 
-from . import charts, gaps, results
+from . import charts, exports, gaps, results
 from .forms import DashboardFilterForm
 from .tabular import escape_formula
+from .workbook import write_workbook
 
 TOP = 10
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _context(request, code):
@@ -203,6 +206,23 @@ def chart(request, code, name, fmt):
     response = HttpResponse(charts.render(figure, fmt), content_type=CHART_TYPES[fmt])
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@login_required
+def workbook(request, code):
+    """The campaign workbook, honouring the page's filters and the user's
+    role: the one-row-per-agency Answers sheet is for coordinators only."""
+    context = _context(request, code)
+    campaign, filters, user_access = context["campaign"], context["filters"], context["access"]
+    data = exports.workbook_data(
+        campaign, filters, include_answers=user_access.sees_single_agencies
+    )
+    output = tempfile.TemporaryFile()
+    write_workbook(data, output)
+    output.seek(0)
+    suffix = "-".join(slugify(value) for value in filters.active().values())
+    filename = f"tna-{slugify(campaign.code)}{'-' + suffix if suffix else ''}.xlsx"
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
 
 
 @login_required

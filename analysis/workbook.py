@@ -1,0 +1,442 @@
+"""The campaign workbook for trainers: one .xlsx, written with openpyxl's
+write-only mode so that a campaign of thousands of responses streams to
+disk instead of filling memory.
+
+This module only writes: WorkbookData carries tables already computed (by
+analysis.results, the same functions the dashboard uses, so the numbers
+agree) and write_workbook lays them out. Every text cell that could come from
+a person (answers, names, labels) is written as text, never as a formula.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import gaps
+
+MEAN_FORMAT = "0.0"
+MWDS_FORMAT = "0.00"
+SHARE_FORMAT = "0%"
+# Light to dark blue: readable for every common kind of colour blindness.
+SCALE = {"start_color": "FFF7FBFF", "end_color": "FF08519C"}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", start_color="FFDCE6F1")
+WRAP = Alignment(wrap_text=True, vertical="top")
+MAX_WIDTH = 60
+
+READING_GUIDE = [
+    (
+        "Gap",
+        "For each competency, each respondent rated its importance to their agency's work "
+        "and their agency's current capability on the same 1–5 scale. The gap is the mean "
+        "of the differences importance − capability over the respondents who gave both "
+        "ratings, with its 95% confidence interval (Student's t). A gap of 2 means "
+        "capability lags importance by two points on average.",
+    ),
+    (
+        "MWDS",
+        "Borich's mean weighted discrepancy score weights the gap by how important the "
+        "competency is: MWDS = mean importance × mean gap. Competencies are ranked by MWDS, "
+        "highest first (rank 1 = greatest training need); equal scores share a rank.",
+    ),
+    ("Quadrant", gaps.QUADRANT_CONVENTION),
+]
+
+
+@dataclass
+class WorkbookData:
+    campaign_code: str
+    campaign_name: str
+    questionnaire: str
+    exported_at: str
+    filters: dict
+    min_n: int
+    respondents: int
+    rates: list
+    competencies: pd.DataFrame
+    statements: dict
+    domain_labels: dict
+    domains_by_region: pd.DataFrame
+    domains_by_kind: pd.DataFrame
+    kind_labels: dict
+    shares_by_region: pd.DataFrame
+    shares: pd.DataFrame
+    item_labels: dict
+    codebook: list
+    plan: pd.DataFrame | None = None
+    plan_note: str = ""
+    answers: pd.DataFrame | None = None
+    answer_numeric: set = field(default_factory=set)
+
+
+def text_cell(sheet, value, **style):
+    """A cell that is always text: '=1+1' stays the characters =1+1."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _cell(sheet, value, number_format=None):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str):
+        return text_cell(sheet, value) if value.startswith(FORMULA_PREFIXES) else value
+    if number_format:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = number_format
+        return cell
+    return value
+
+
+class _Sheet:
+    """A write-only sheet with a header row: frozen, filtered, printable."""
+
+    def __init__(self, workbook, title, header, widths=None, *, above=()):
+        self.sheet = workbook.create_sheet(title)
+        self.header = header
+        self.header_row = len(above) + 1
+        widths = widths or {}
+        for index, name in enumerate(header, start=1):
+            width = widths.get(name, max(10, min(MAX_WIDTH, len(str(name)) + 4)))
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.sheet.freeze_panes = f"A{self.header_row + 1}"
+        last = get_column_letter(len(header))
+        self.sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
+        self.sheet.page_setup.orientation = "landscape"
+        self.sheet.page_setup.fitToWidth = 1
+        self.rows = 0
+        for line in above:
+            self.sheet.append([text_cell(self.sheet, line, alignment=WRAP)] if line else [])
+        self.sheet.append(
+            [
+                text_cell(self.sheet, str(name), font=HEADER_FONT, fill=HEADER_FILL)
+                for name in header
+            ]
+        )
+        self._last = last
+
+    def append(self, values, formats=None):
+        formats = formats or {}
+        self.sheet.append(
+            [_cell(self.sheet, value, formats.get(index)) for index, value in enumerate(values)]
+        )
+        self.rows += 1
+
+    def close(self):
+        last_row = self.header_row + max(self.rows, 1)
+        self.sheet.auto_filter.ref = f"A{self.header_row}:{self._last}{last_row}"
+        return last_row
+
+    def column(self, name):
+        return get_column_letter(self.header.index(name) + 1)
+
+    def color_scale(self, name, last_row):
+        letter = self.column(name)
+        self.sheet.conditional_formatting.add(
+            f"{letter}{self.header_row + 1}:{letter}{last_row}",
+            ColorScaleRule(start_type="min", end_type="max", **SCALE),
+        )
+
+
+def write_workbook(data, output):
+    """Write the workbook to `output` (a path or a binary file object)."""
+    workbook = Workbook(write_only=True)
+    _summary(workbook, data)
+    _ranked_gaps(workbook, data)
+    _matrix(workbook, "By region", data.domains_by_region, "region", data)
+    _matrix(workbook, "By agency kind", data.domains_by_kind, "agency_kind", data, data.kind_labels)
+    _shares(workbook, data)
+    if data.plan is not None:
+        _plan(workbook, data)
+    _codebook(workbook, data)
+    if data.answers is not None:
+        _answers(workbook, data)
+    workbook.save(output)
+
+
+def _summary(workbook, data):
+    sheet = _Sheet(
+        workbook,
+        "Summary",
+        ["Item", "Value", "", ""],
+        {"Item": 28, "Value": 70, "": 14},
+    )
+    filters = "; ".join(f"{k}: {v}" for k, v in data.filters.items()) or "none (all agencies)"
+    for item, value in [
+        ("Campaign", f"{data.campaign_code}: {data.campaign_name}"),
+        ("Questionnaire", data.questionnaire),
+        ("Exported", data.exported_at),
+        ("Filters", filters),
+        ("Submitted responses in this export", data.respondents),
+        (
+            "Small cells",
+            f"Groups with fewer than {data.min_n} respondents show their count only "
+            f'("n<{data.min_n}"), never a mean, gap, MWDS or rank; where one small group '
+            "could be worked out from the others, the next smallest is hidden too.",
+        ),
+    ]:
+        sheet.append([item, value])
+    sheet.append([])
+    sheet.append(["Invitations by region", "Invited", "Submitted", "Response rate"])
+    for row in data.rates:
+        sheet.append(
+            [row["region"], row["invited"], row["submitted"], row["rate"]], {3: SHARE_FORMAT}
+        )
+    sheet.append([])
+    sheet.append(["How to read the scores", ""])
+    for name, paragraph in READING_GUIDE:
+        sheet.sheet.append(
+            [
+                text_cell(sheet.sheet, name, font=HEADER_FONT),
+                text_cell(sheet.sheet, paragraph, alignment=WRAP),
+            ]
+        )
+    if data.plan_note:
+        sheet.sheet.append(
+            [
+                text_cell(sheet.sheet, "Training plan", font=HEADER_FONT),
+                text_cell(sheet.sheet, data.plan_note, alignment=WRAP),
+            ]
+        )
+    sheet.close()
+
+
+GAP_HEADER = [
+    "Rank", "Competency", "Statement", "Domain", "n", "Importance", "Capability", "Gap",
+    "Gap 95% low", "Gap 95% high", "MWDS", "Quadrant",
+]  # fmt: skip
+
+
+def _ranked_gaps(workbook, data):
+    sheet = _Sheet(
+        workbook,
+        "Ranked gaps",
+        GAP_HEADER,
+        {"Statement": 55, "Domain": 28, "Quadrant": 22, "Competency": 12},
+    )
+    formats = {5: MEAN_FORMAT, 6: MEAN_FORMAT, 7: MEAN_FORMAT, 8: MEAN_FORMAT, 9: MEAN_FORMAT,
+               10: MWDS_FORMAT}  # fmt: skip
+    for row in data.competencies.itertuples(index=False):
+        suppressed = bool(row.suppressed)
+        values = [
+            None if suppressed else _int(row.rank),
+            row.competency,
+            data.statements.get(row.competency, ""),
+            data.domain_labels.get(row.domain, row.domain),
+            int(row.n),
+        ]
+        if suppressed:
+            values += [f"n<{data.min_n}"] + [None] * 5 + [None]
+        else:
+            values += [
+                row.importance_mean, row.capability_mean, row.gap_mean, row.gap_ci_low,
+                row.gap_ci_high, row.mwds, row.quadrant,
+            ]  # fmt: skip
+        sheet.append(values, formats)
+    last_row = sheet.close()
+    sheet.color_scale("Gap", last_row)
+    sheet.color_scale("MWDS", last_row)
+    shown = int((~data.competencies["suppressed"].astype(bool)).sum())
+    if shown:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "Top competencies by MWDS"
+        chart.y_axis.title = "MWDS"
+        chart.x_axis.title = "Competency"
+        chart.legend = None
+        top = min(15, shown)
+        values = Reference(sheet.sheet, min_col=11, min_row=1, max_row=1 + top)
+        categories = Reference(sheet.sheet, min_col=2, min_row=2, max_row=1 + top)
+        chart.add_data(values, titles_from_data=True)
+        chart.set_categories(categories)
+        chart.x_axis.scaling.orientation = "maxMin"  # rank 1 at the top
+        chart.height, chart.width = 12, 18
+        sheet.sheet.add_chart(chart, "N2")
+
+
+def _int(value):
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _matrix(workbook, title, table, by, data, group_labels=None):
+    """Domain × group of mean gap; a small cell reads "n<5", never a number."""
+    group_labels = group_labels or {}
+    groups = sorted(table[by].astype(str).unique()) if not table.empty else []
+    cells = {(str(row[by]), row["domain"]): row for _, row in table.iterrows()}
+    header = ["Domain"] + [group_labels.get(group, group) for group in groups]
+    sheet = _Sheet(
+        workbook,
+        title,
+        header,
+        {"Domain": 45} | {group_labels.get(g, g): 16 for g in groups},
+        above=[
+            f"Mean gap (importance − capability) per respondent; n<{data.min_n} marks groups "
+            "too small to show. Respondents per cell are listed below the matrix."
+        ],
+    )
+    formats = {index: MEAN_FORMAT for index in range(1, len(header))}
+    counts = []
+    for domain, label in data.domain_labels.items():
+        row_cells = [cells.get((group, domain)) for group in groups]
+        if not any(cell is not None for cell in row_cells):
+            continue
+        values = [label]
+        for cell in row_cells:
+            if cell is None:
+                values.append(None)
+            elif cell["suppressed"]:
+                values.append(f"n<{data.min_n}")
+            else:
+                values.append(float(cell["gap_mean"]))
+        sheet.append(values, formats)
+        counts.append([label] + [None if c is None else int(c["n"]) for c in row_cells])
+    last_row = sheet.close()
+    if groups:
+        first, last = get_column_letter(2), get_column_letter(len(header))
+        sheet.sheet.conditional_formatting.add(
+            f"{first}{sheet.header_row + 1}:{last}{last_row}",
+            ColorScaleRule(start_type="min", end_type="max", **SCALE),
+        )
+    sheet.sheet.append([])
+    sheet.sheet.append([text_cell(sheet.sheet, "Respondents per cell", font=HEADER_FONT)])
+    for row in counts:
+        sheet.sheet.append([_cell(sheet.sheet, value) for value in row])
+
+
+def _shares(workbook, data):
+    """Share of agencies lacking each power or resource (answering no or
+    partly), overall and by region."""
+    regions = (
+        sorted(data.shares_by_region["region"].astype(str).unique())
+        if not data.shares_by_region.empty
+        else []
+    )
+    header = ["Item", "Question", "Domain", "Agencies", "Lacking (all)"] + [
+        f"Lacking ({region})" for region in regions
+    ]
+    sheet = _Sheet(
+        workbook,
+        "Legal powers & resources",
+        header,
+        {"Question": 60, "Domain": 28},
+        above=[
+            "Share of agencies answering 'no' or 'partly' to each legal-power or resource "
+            f"question. n<{data.min_n} marks groups too small to show."
+        ],
+    )
+    by_region = {
+        (str(row["region"]), row["question"]): row for _, row in data.shares_by_region.iterrows()
+    }
+    formats = {index: SHARE_FORMAT for index in range(4, len(header))}
+    for _, row in data.shares.iterrows():
+        values = [
+            row["question"],
+            data.item_labels.get(row["question"], ""),
+            data.domain_labels.get(row["domain"], row["domain"]),
+            int(row["n"]),
+            _lacking(row, data.min_n),
+        ]
+        for region in regions:
+            cell = by_region.get((region, row["question"]))
+            values.append(None if cell is None else _lacking(cell, data.min_n))
+        sheet.append(values, formats)
+    sheet.close()
+
+
+def _lacking(row, min_n):
+    if row["suppressed"]:
+        return f"n<{min_n}"
+    return float(_share(row, "share_no") + _share(row, "share_partly"))
+
+
+def _share(row, column):
+    value = row.get(column)
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
+def _plan(workbook, data):
+    plan = data.plan
+    header = list(plan.columns)
+    sheet = _Sheet(
+        workbook,
+        "Training plan",
+        header,
+        {
+            "title": 45,
+            "audience": 30,
+            "competencies": 30,
+            "regional_cohorts": 60,
+            "prerequisites": 45,
+        },  # fmt: skip
+        above=[data.plan_note] if data.plan_note else (),
+    )
+    formats = {header.index("need_score"): MWDS_FORMAT} if "need_score" in header else {}
+    for values in plan.itertuples(index=False):
+        sheet.append([_plain(value) for value in values], formats)
+    sheet.close()
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    if value is pd.NA:
+        return None
+    return value
+
+
+CODEBOOK_HEADER = [
+    "Code", "Domain", "Type", "Label", "Choices", "Required", "Applies when", "Constraint",
+    "Competency", "Dimension", "Source",
+]  # fmt: skip
+
+
+def _codebook(workbook, data):
+    sheet = _Sheet(
+        workbook,
+        "Codebook",
+        CODEBOOK_HEADER,
+        {"Label": 60, "Choices": 45, "Domain": 28, "Applies when": 30, "Source": 35},
+    )
+    for row in data.codebook:
+        sheet.append([row[name] for name in CODEBOOK_HEADER])
+    sheet.close()
+
+
+def _answers(workbook, data):
+    """One row per response, one column per question code, profile first."""
+    answers = data.answers
+    header = list(answers.columns)
+    sheet = _Sheet(workbook, "Answers", header, {"agency": 40, "country": 18, "region": 12})
+    numeric = [column in data.answer_numeric for column in header]
+    append = sheet.sheet.append
+    raw = sheet.sheet
+    for values in answers.itertuples(index=False, name=None):
+        row = []
+        for value, is_number in zip(values, numeric, strict=True):
+            if value is None or (is_number and value != value):  # NaN
+                row.append(None)
+            elif is_number:
+                row.append(value)
+            elif isinstance(value, str):
+                row.append(text_cell(raw, value) if value.startswith(FORMULA_PREFIXES) else value)
+            elif value != value:
+                row.append(None)
+            else:
+                row.append(value)
+        append(row)
+        sheet.rows += 1
+    sheet.close()
