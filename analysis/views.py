@@ -145,6 +145,7 @@ def domain(request, code, domain_code):
         label=label,
         overall=_one(data["domains"], "domain", domain_code),
         competencies=[row for row in records(data["competencies"]) if row["domain"] == domain_code],
+        items=_items_by_region(data, domain_code, context["labels"]["items"]),
         breakdowns=[
             (by, _rows_for(tables[by]["domains"], "domain", domain_code))
             for by in results.BREAKDOWNS
@@ -161,6 +162,36 @@ def _csv_cell(value):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value) if isinstance(value, float) else str(value)
     return escape_formula(str(value))
+
+
+def _items_by_region(data, domain_code, item_labels):
+    """The domain's legal-power and resource items: share lacking (no or
+    partly) overall and by region; None marks a group too small to show."""
+    by_region = data["shares_by_region"]
+    regions = sorted(by_region["region"].astype(str).unique()) if not by_region.empty else []
+    cells = {(str(row["region"]), row["question"]): row for row in records(by_region)}
+    rows = []
+    for row in records(data["shares"]):
+        if row["domain"] != domain_code:
+            continue
+        rows.append(
+            {
+                "question": row["question"],
+                "label": item_labels.get(row["question"], row["question"]),
+                "n": row["n"],
+                "lacking": _lacking_share(row),
+                "regions": [
+                    _lacking_share(cells.get((region, row["question"]))) for region in regions
+                ],
+            }
+        )
+    return {"regions": regions, "rows": rows}
+
+
+def _lacking_share(row):
+    if row is None or row["suppressed"]:
+        return None
+    return (row.get("share_no") or 0) + (row.get("share_partly") or 0)
 
 
 def _rows_for(table, column, code):

@@ -243,3 +243,17 @@ def test_the_dashboard_query_count_does_not_grow_with_the_responses(client, coor
         client.get(url)
 
     assert len(many) == len(few)
+
+
+def test_the_domain_page_gives_the_share_lacking_each_power_by_region(
+    client, trainer, round_with_answers
+):
+    client.force_login(trainer)
+
+    page = client.get(page_url("analysis:domain", ["data_access"]))
+
+    items = page.context["items"]
+    assert items["regions"] == ["Africa", "Americas"]
+    row = next(row for row in items["rows"] if row["question"] == "AD-L01")
+    assert row["lacking"] == pytest.approx(6 / 11)
+    assert row["regions"] == [1.0, 0.0]
