@@ -7,6 +7,7 @@ from surveys import selectors
 from surveys.models import Agency, localized
 
 from . import results
+from .plan import plan_note
 from .workbook import WorkbookData
 
 FILTER_NAMES = {
@@ -45,6 +46,8 @@ def workbook_data(campaign, filters, *, include_answers):
         shares=overview["shares"],
         item_labels=labels["items"],
         codebook=codebook(structure),
+        plan=results.training_plan(campaign, filters),
+        plan_note=plan_note(min_n=results.min_cell_size()),
     )
     if include_answers:
         data.answers, data.answer_numeric = results.answers_table(campaign, filters, structure)

@@ -16,7 +16,7 @@ from django.db.models import Count, Max
 
 from surveys.models import Invitation, Question, Response, Section, localized
 
-from . import gaps
+from . import gaps, plan
 from .selectors import answers_frame
 
 CACHE_SECONDS = 60 * 60
@@ -93,6 +93,17 @@ def breakdowns(campaign, filters):
         }
 
     return _cached(campaign, "breakdowns", filters, compute)
+
+
+def training_plan(campaign, filters):
+    """The course catalogue ranked by the need it meets (analysis.plan)."""
+
+    def compute():
+        return plan.training_plan(
+            _frame(campaign, filters), plan.courses_from_db(), min_n=min_cell_size()
+        )
+
+    return _cached(campaign, "plan", filters, compute)
 
 
 def agency_ratings(campaign, filters, competency):

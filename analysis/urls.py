@@ -15,4 +15,5 @@ urlpatterns = [
     path("campaigns/<slug:code>/charts/<slug:name>.<str:fmt>", views.chart, name="chart"),
     path("campaigns/<slug:code>/gaps.csv", views.gaps_csv, name="gaps_csv"),
     path("campaigns/<slug:code>/workbook.xlsx", views.workbook, name="workbook"),
+    path("campaigns/<slug:code>/plan/", views.training_plan, name="plan"),
 ]

@@ -15,6 +15,7 @@ from surveys.models import Agency
 
 from . import charts, exports, gaps, results
 from .forms import DashboardFilterForm
+from .plan import plan_note
 from .tabular import escape_formula
 from .workbook import write_workbook
 
@@ -237,6 +238,18 @@ def chart(request, code, name, fmt):
     response = HttpResponse(charts.render(figure, fmt), content_type=CHART_TYPES[fmt])
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@login_required
+def training_plan(request, code):
+    """The plan as a printable page: what the workbook's Training plan sheet holds."""
+    context = _context(request, code)
+    table = results.training_plan(context["campaign"], context["filters"])
+    context.update(
+        plan=records(table),
+        plan_note=plan_note(min_n=context["min_n"]),
+    )
+    return render(request, "analysis/plan.html", context)
 
 
 @login_required

@@ -9,12 +9,22 @@ from django.utils.text import slugify
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
+from .courses import (
+    CourseImportError,
+    competency_codes,
+    course_graph,
+    find_cycles,
+    import_courses,
+    read_courses,
+    split_codes,
+)
 from .models import (
     Agency,
     Answer,
     Campaign,
     Choice,
     Country,
+    Course,
     Invitation,
     InvitationLink,
     OfflineUpload,
@@ -431,3 +441,133 @@ class OfflineUploadAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class CourseForm(forms.ModelForm):
+    competencies = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Competency codes from the questionnaire, separated by spaces or commas, "
+        "e.g. DF-04 DF-05",
+    )
+    audiences = forms.MultipleChoiceField(
+        choices=Course.Audience.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Course
+        fields = [
+            "code",
+            "title",
+            "description",
+            "competencies",
+            "audiences",
+            "level",
+            "duration_days",
+            "prerequisites",
+            "source",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.initial.get("competencies"), list):
+            self.initial["competencies"] = " ".join(self.initial["competencies"])
+        if self.instance.pk:
+            self.fields["prerequisites"].queryset = Course.objects.exclude(pk=self.instance.pk)
+
+    def clean_competencies(self):
+        codes = split_codes(self.cleaned_data["competencies"])
+        known = competency_codes()
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            hint = "" if known else " (no questionnaire with competencies has been imported)"
+            raise forms.ValidationError(f"Unknown competency code(s): {', '.join(unknown)}{hint}.")
+        if not codes:
+            raise forms.ValidationError("Name at least one competency.")
+        return codes
+
+    def clean_audiences(self):
+        chosen = self.cleaned_data["audiences"]
+        return [audience for audience in Course.Audience.values if audience in chosen]
+
+    def clean(self):
+        cleaned = super().clean()
+        code, prerequisites = cleaned.get("code"), cleaned.get("prerequisites")
+        if code and prerequisites is not None:
+            # The catalogue as it would be after saving, this course renamed if need be.
+            old_code = self.instance.code if self.instance.pk else code
+            renamed = {old_code: code}
+            graph = {
+                renamed.get(other, other): [renamed.get(p, p) for p in required]
+                for other, required in course_graph().items()
+            }
+            graph[code] = [renamed.get(course.code, course.code) for course in prerequisites]
+            cycle = next((cycle for cycle in find_cycles(graph) if code in cycle), None)
+            if cycle:
+                self.add_error(
+                    "prerequisites",
+                    "These prerequisites would form a cycle: " + " → ".join(cycle),
+                )
+        return cleaned
+
+
+class CourseUploadForm(forms.Form):
+    file = forms.FileField(label="Course catalogue (.csv or .xlsx)")
+
+
+@admin.register(Course)
+class CourseAdmin(SimpleHistoryAdmin):
+    form = CourseForm
+    list_display = ["code", "title", "level", "duration_days", "audience_list"]
+    list_filter = ["level"]
+    search_fields = ["code", "title", "description"]
+    filter_horizontal = ["prerequisites"]
+    change_list_template = "admin/surveys/course/change_list.html"
+
+    @admin.display(description="audiences")
+    def audience_list(self, obj):
+        labels = dict(Course.Audience.choices)
+        return ", ".join(str(labels.get(audience, audience)) for audience in obj.audiences)
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_courses),
+                name="surveys_course_import",
+            ),
+        ] + super().get_urls()
+
+    def import_courses(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            return HttpResponse(status=403)
+        form = CourseUploadForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = read_courses(
+                    upload.read(), upload.name, known_competencies=competency_codes()
+                )
+            except CourseImportError as error:
+                problems = error.problems
+            else:
+                created, updated = import_courses(rows)
+                messages.success(
+                    request,
+                    f"Read {len(rows)} courses from {upload.name}: {created} created, "
+                    f"{updated} updated, {len(rows) - created - updated} unchanged.",
+                )
+                return redirect("admin:surveys_course_changelist")
+        return render(
+            request,
+            "admin/surveys/course/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Import courses from a spreadsheet",
+                "form": form,
+                "problems": problems,
+                "audiences": Course.Audience.values,
+                "levels": Course.Level.values,
+                "opts": self.model._meta,
+            },
+        )

@@ -257,3 +257,17 @@ def test_the_domain_page_gives_the_share_lacking_each_power_by_region(
     row = next(row for row in items["rows"] if row["question"] == "AD-L01")
     assert row["lacking"] == pytest.approx(6 / 11)
     assert row["regions"] == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("who", ["coordinator", "focal_point", "trainer"])
+def test_every_role_can_read_the_printable_training_plan(client, request, round_with_answers, who):
+    from django.core.management import call_command
+
+    call_command("import_courses", "fixtures/courses.csv", stdout=io.StringIO())
+    client.force_login(request.getfixturevalue(who))
+
+    page = client.get(page_url("analysis:plan", []))
+
+    assert page.status_code == 200
+    assert page.context["plan"][0]["priority"] == 1
+    assert "How to read the training plan" in page.content.decode()

@@ -21,6 +21,7 @@ SHEETS = [
     "By region",
     "By agency kind",
     "Legal powers & resources",
+    "Training plan",
     "Codebook",
     "Answers",
 ]
@@ -52,9 +53,9 @@ def test_it_writes_every_sheet_in_order(tmp_path, round_with_answers):
 def test_every_sheet_has_a_frozen_filtered_printable_header(tmp_path, round_with_answers):
     workbook = export(tmp_path)
 
+    with_note_above = {"By region", "By agency kind", "Legal powers & resources", "Training plan"}
     for sheet in workbook:
-        header_row = 2 if sheet.title in ("By region", "By agency kind",
-                                          "Legal powers & resources") else 1  # fmt: skip
+        header_row = 2 if sheet.title in with_note_above else 1
         assert sheet.freeze_panes == f"A{header_row + 1}", sheet.title
         assert sheet.auto_filter.ref.startswith(f"A{header_row}:"), sheet.title
         assert sheet.print_title_rows == f"${header_row}:${header_row}", sheet.title
@@ -232,3 +233,29 @@ def test_a_focal_points_download_covers_their_country_only(client, focal_point, 
     summary = {row[0]: row[1] for row in rows(workbook["Summary"]) if row[0]}
     assert summary["Filters"] == "Country: KE"
     assert summary["Submitted responses in this export"] == 6
+
+
+@pytest.fixture
+def catalogue(db):
+    from django.core.management import call_command as run
+
+    run("import_courses", "fixtures/courses.csv", stdout=io.StringIO())
+
+
+def test_the_training_plan_sheet_ranks_courses_by_the_need_they_meet(
+    tmp_path, round_with_answers, catalogue
+):
+    from analysis import plan
+
+    workbook = export(tmp_path)
+
+    sheet = workbook["Training plan"]
+    assert sheet["A1"].value.startswith("How to read the training plan")
+    table = by_header(sheet, 2)
+    assert list(table[0]) == plan.PLAN_COLUMNS
+    expected = results.training_plan(round_with_answers, results.Filters())
+    assert [row["code"] for row in table] == list(expected["code"])
+    first = table[0]
+    assert first["priority"] == 1
+    assert first["need_score"] == pytest.approx(expected.iloc[0]["need_score"])
+    assert first["agencies_needing"] == expected.iloc[0]["agencies_needing"]

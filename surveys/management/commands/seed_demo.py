@@ -19,7 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import expressions, selectors, services
+from surveys import courses, expressions, selectors, services
 from surveys.models import (
     Agency,
     Answer,
@@ -34,6 +34,7 @@ from surveys.models import (
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 QUESTIONNAIRE = FIXTURES / "tna_questionnaire.xlsx"
 AGENCIES = FIXTURES / "demo_agencies.csv"
+COURSES = FIXTURES / "courses.csv"
 CAMPAIGN_CODE = "DEMO"
 COORDINATOR = ("coordinator", "demo-coordinator-2026")
 
@@ -70,7 +71,13 @@ class Command(BaseCommand):
             .order_by("-created_at")
             .first()
         )
+        course_rows = courses.read_courses(
+            COURSES.read_bytes(),
+            COURSES.name,
+            known_competencies=courses.competency_codes(questionnaire),
+        )
         with transaction.atomic():
+            courses.import_courses(course_rows)  # upserts by code: idempotent
             agencies = self._agencies()
             campaign = self._campaign(questionnaire)
             for invitation_number, agency in enumerate(agencies):
@@ -94,6 +101,7 @@ class Command(BaseCommand):
             f"Campaign {campaign.code}: {len(agencies)} agencies invited in "
             f"{len({a.country_id for a in agencies})} countries; "
             + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
+            + f"; {len(course_rows)} courses in the catalogue"
         )
         self.stdout.write("")
         self.stdout.write(f"Coordinator login: {base_url}{reverse('admin:index')}")

@@ -1,0 +1,348 @@
+"""The training course catalogue: reading it from a spreadsheet and loading it.
+
+A catalogue is a CSV (UTF-8, with or without a byte-order mark) or an .xlsx
+whose first sheet has one course a row under a header row (row 1):
+
+    code, title, description, competencies, audiences, level, duration_days,
+    prerequisites, source
+
+`competencies`, `audiences` and `prerequisites` hold codes separated by
+spaces or commas. `description`, `prerequisites` and `source` may be left
+out. A file is checked cell by cell and refused whole: every problem names
+its row and column, and nothing is loaded while any remains.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Course, Question
+from .workbooks import UnsafeWorkbook, open_workbook
+from .xlsform import Problem
+
+COLUMNS = (
+    "code",
+    "title",
+    "description",
+    "competencies",
+    "audiences",
+    "level",
+    "duration_days",
+    "prerequisites",
+    "source",
+)
+REQUIRED_COLUMNS = ("code", "title", "competencies", "audiences", "level", "duration_days")
+CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+MAX_DURATION_DAYS = Decimal("999.9")  # Course.duration_days: 4 digits, 1 decimal place
+
+
+class CourseImportError(Exception):
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass
+class CourseRow:
+    row: int
+    code: str
+    title: str
+    level: str
+    duration_days: Decimal
+    competencies: list = field(default_factory=list)
+    audiences: list = field(default_factory=list)
+    prerequisites: list = field(default_factory=list)
+    description: str = ""
+    source: str = ""
+
+
+def split_codes(text):
+    """'DF-01, DF-02 DF-03' → ['DF-01', 'DF-02', 'DF-03'], first occurrence kept."""
+    codes = [code for code in re.split(r"[\s,;]+", text or "") if code]
+    return list(dict.fromkeys(codes))
+
+
+def competency_codes(questionnaire=None):
+    """The competency codes of one questionnaire's questions, or of all of them."""
+    questions = Question.objects.exclude(competency="")
+    if questionnaire is not None:
+        questions = questions.filter(questionnaire=questionnaire)
+    return set(questions.values_list("competency", flat=True).distinct())
+
+
+def course_graph():
+    """{code: [prerequisite codes]} of the courses in the database."""
+    graph = {code: [] for code in Course.objects.values_list("code", flat=True)}
+    through = Course.prerequisites.through.objects.values_list(
+        "from_course__code", "to_course__code"
+    )
+    for code, prerequisite in through:
+        graph[code].append(prerequisite)
+    return graph
+
+
+def find_cycles(graph):
+    """Each cycle of a {code: [prerequisite codes]} graph once, as a list of
+    codes that starts and ends with the same code (depth-first search)."""
+    cycles, state, path = [], {}, []
+
+    def visit(code):
+        state[code] = "open"
+        path.append(code)
+        for prerequisite in graph.get(code, ()):
+            if state.get(prerequisite) == "open":
+                cycles.append(path[path.index(prerequisite) :] + [prerequisite])
+            elif prerequisite not in state:
+                visit(prerequisite)
+        path.pop()
+        state[code] = "done"
+
+    for code in sorted(graph):
+        if code not in state:
+            visit(code)
+    return cycles
+
+
+def read_courses(data, filename, *, known_competencies, existing_courses=None):
+    """Parse and check a catalogue file, or raise CourseImportError.
+
+    `known_competencies`: the competency codes a course may name.
+    `existing_courses`: {code: [prerequisite codes]} of the courses already
+    loaded (by default, read from the database); a prerequisite may name one
+    of them, and the file's rows replace theirs when checking for cycles.
+    """
+    if existing_courses is None:
+        existing_courses = course_graph()
+    sheet, headers, records = _records(data, filename)
+    problems = []
+    for column in REQUIRED_COLUMNS:
+        if column not in headers:
+            problems.append(Problem("the column is missing", sheet, 1, column))
+    if problems:
+        raise CourseImportError(problems)
+    if not records:
+        raise CourseImportError([Problem("the file has no courses", sheet, 2)])
+
+    rows, first_row = [], {}
+    for number, record in records:
+        row = _course_row(number, record, known_competencies, sheet, problems)
+        if row.code in first_row:
+            problems.append(
+                Problem(
+                    f"course '{row.code}' is already in row {first_row[row.code]}",
+                    sheet,
+                    number,
+                    "code",
+                )
+            )
+        elif row.code:
+            first_row[row.code] = number
+        rows.append(row)
+
+    for row in rows:
+        for prerequisite in row.prerequisites:
+            if prerequisite not in first_row and prerequisite not in existing_courses:
+                problems.append(
+                    Problem(
+                        f"unknown prerequisite '{prerequisite}': no such course in the file "
+                        "or the catalogue",
+                        sheet,
+                        row.row,
+                        "prerequisites",
+                    )
+                )
+    graph = {**existing_courses, **{row.code: row.prerequisites for row in rows if row.code}}
+    for cycle in find_cycles(graph):
+        rows_on_cycle = [first_row[code] for code in cycle if code in first_row]
+        if not rows_on_cycle:
+            continue  # a cycle already in the database is not this file's doing
+        problems.append(
+            Problem(
+                "the prerequisites form a cycle: " + " → ".join(cycle),
+                sheet,
+                min(rows_on_cycle),
+                "prerequisites",
+            )
+        )
+    if problems:
+        raise CourseImportError(sorted(problems, key=lambda problem: problem.row or 0))
+    return rows
+
+
+def _course_row(number, record, known_competencies, sheet, problems):
+    def problem(column, message):
+        problems.append(Problem(message, sheet, number, column))
+
+    code = record.get("code", "")
+    if not code:
+        problem("code", "the code is missing")
+    elif not CODE_PATTERN.fullmatch(code):
+        problem("code", f"code '{code}' may use only letters, digits, - and _ (at most 40)")
+    title = record.get("title", "")
+    if not title:
+        problem("title", "the title is missing")
+    elif len(title) > 200:
+        problem("title", f"the title has {len(title)} characters; at most 200")
+    source = record.get("source", "")
+    if len(source) > 300:
+        problem("source", f"the source has {len(source)} characters; at most 300")
+
+    competencies = split_codes(record.get("competencies"))
+    if not competencies:
+        problem("competencies", "name at least one competency")
+    for competency in competencies:
+        if competency not in known_competencies:
+            hint = "" if known_competencies else " (no questionnaire defines competencies yet)"
+            problem("competencies", f"unknown competency '{competency}'{hint}")
+
+    audiences = [audience.lower() for audience in split_codes(record.get("audiences"))]
+    if not audiences:
+        problem("audiences", "name at least one audience")
+    for audience in audiences:
+        if audience not in Course.Audience.values:
+            problem(
+                "audiences",
+                f"unknown audience '{audience}'; use {', '.join(Course.Audience.values)}",
+            )
+
+    level = record.get("level", "").lower()
+    if not level:
+        problem("level", f"the level is missing; use {', '.join(Course.Level.values)}")
+    elif level not in Course.Level.values:
+        problem("level", f"unknown level '{level}'; use {', '.join(Course.Level.values)}")
+
+    duration = _duration(record.get("duration_days", ""))
+    if duration is None:
+        problem(
+            "duration_days",
+            f"'{record.get('duration_days', '')}' is not a number of days between 0.5 and "
+            f"{MAX_DURATION_DAYS}, with at most one decimal",
+        )
+
+    prerequisites = split_codes(record.get("prerequisites"))
+    return CourseRow(
+        row=number,
+        code=code,
+        title=title,
+        description=record.get("description", ""),
+        competencies=competencies,
+        audiences=[a for a in Course.Audience.values if a in audiences],
+        level=level,
+        duration_days=duration,
+        prerequisites=prerequisites,
+        source=source,
+    )
+
+
+def _duration(text):
+    try:
+        days = Decimal(text.replace(",", ".")) if text else None
+    except InvalidOperation:
+        return None
+    if days is None or not days.is_finite() or not 0 < days <= MAX_DURATION_DAYS:
+        return None
+    if days != days.quantize(Decimal("0.1")):
+        return None
+    return days.quantize(Decimal("0.1"))
+
+
+def _records(data, filename):
+    """(sheet name or None, headers, [(row number, {column: text})]) of the
+    non-blank rows, header = row 1."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx") or (not name.endswith(".csv") and data[:2] == b"PK"):
+        return _xlsx_records(data)
+    if not name.endswith(".csv"):
+        raise CourseImportError([Problem("the file must be a .csv or an .xlsx spreadsheet")])
+    limit = getattr(settings, "XLSFORM_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+    if len(data) > limit:
+        raise CourseImportError(
+            [Problem(f"the file is {len(data) // 1024} KB; the limit is {limit // 1024} KB")]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CourseImportError(
+            [Problem("the file is not UTF-8 text; save it as 'CSV UTF-8'")]
+        ) from error
+    try:
+        table = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise CourseImportError([Problem(f"the CSV could not be read ({error})")]) from error
+    return (None, *_to_records(table))
+
+
+def _xlsx_records(data):
+    try:
+        workbook = open_workbook(data)
+    except UnsafeWorkbook as error:
+        raise CourseImportError([Problem(str(error))]) from error
+    sheets = {title.strip().lower(): title for title in workbook.sheetnames}
+    title = sheets.get("courses", workbook.sheetnames[0])
+    try:
+        table = list(workbook[title].iter_rows(values_only=True))
+    except Exception as error:  # the XML parser's errors, whichever parser is in use
+        reason = f"the sheet could not be read ({error.__class__.__name__})"
+        raise CourseImportError([Problem(reason, title)]) from error
+    finally:
+        workbook.close()
+    return (title, *_to_records(table))
+
+
+def _to_records(table):
+    if not table:
+        return [], []
+    headers = [_text(cell).lower() for cell in table[0]]
+    records = []
+    for number, values in enumerate(table[1:], start=2):
+        record = {
+            header: _text(value)
+            for header, value in zip(headers, values, strict=False)
+            if header in COLUMNS
+        }
+        if any(record.values()):
+            records.append((number, record))
+    return [header for header in headers if header], records
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@transaction.atomic
+def import_courses(rows):
+    """Create or update each course by code, then set the prerequisites once
+    every course exists. Returns (created, updated); a course whose content
+    is unchanged is not saved again, so its history stays clean."""
+    fields = ("title", "description", "competencies", "audiences", "level", "duration_days")
+    fields += ("source",)
+    existing = {course.code: course for course in Course.objects.prefetch_related("prerequisites")}
+    created, changed = set(), set()
+    for row in rows:
+        values = {name: getattr(row, name) for name in fields}
+        course = existing.get(row.code)
+        if course is None:
+            existing[row.code] = Course.objects.create(code=row.code, **values)
+            created.add(row.code)
+        elif any(getattr(course, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(course, name, value)
+            course.save(update_fields=list(fields))
+            changed.add(row.code)
+    for row in rows:
+        course = existing[row.code]
+        current = set() if row.code in created else {p.code for p in course.prerequisites.all()}
+        if current != set(row.prerequisites):
+            course.prerequisites.set([existing[code] for code in row.prerequisites])
+            if row.code not in created:
+                changed.add(row.code)
+    return len(created), len(changed)
