@@ -48,7 +48,10 @@ def test_it_prints_the_coordinator_login_and_two_links_that_work(capsys, client)
     out = seed(capsys)
 
     assert "Coordinator login: http://127.0.0.1:8000/admin/" in out
-    assert client.login(username="coordinator", password="demo-coordinator-2026")
+    login = client.post(
+        "/accounts/login/", {"username": "coordinator", "password": "demo-coordinator-2026"}
+    )
+    assert login.status_code == 302
     links = re.findall(r"http://127\.0\.0\.1:8000(/r/[^/\s]+/)", out)
     assert len(links) == 2
     for link in links:
@@ -69,3 +72,16 @@ def test_submitted_demo_answers_respect_the_skip_logic(capsys):
             assert "SR-R02" not in answers
         if answers.get("role") != "other":
             assert "role_other" not in answers
+
+
+def test_it_creates_a_focal_point_and_a_trainer_to_try_the_roles(capsys):
+    from surveys.models import UserRole
+
+    out = seed(capsys)
+    seed(capsys)
+
+    roles = {role.user.username: (role.role, role.country and role.country.code)
+             for role in UserRole.objects.select_related("user", "country")}  # fmt: skip
+    assert roles == {"focal-ke": ("focal_point", "KE"), "trainer": ("trainer", None)}
+    assert "Country focal point (KE): user focal-ke" in out
+    assert "Dashboard: http://127.0.0.1:8000/campaigns/DEMO/dashboard/" in out

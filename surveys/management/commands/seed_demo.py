@@ -29,6 +29,7 @@ from surveys.models import (
     Question,
     Questionnaire,
     Response,
+    UserRole,
 )
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -37,6 +38,11 @@ AGENCIES = FIXTURES / "demo_agencies.csv"
 COURSES = FIXTURES / "courses.csv"
 CAMPAIGN_CODE = "DEMO"
 COORDINATOR = ("coordinator", "demo-coordinator-2026")
+# The other two roles, to see what each may see: (username, password, role, country).
+OTHER_ROLES = [
+    ("focal-ke", "demo-focal-point-2026", UserRole.Role.FOCAL_POINT, "KE"),
+    ("trainer", "demo-trainer-2026", UserRole.Role.TRAINER, None),
+]
 
 # Typical capability by region (1–5) so the demo's gaps differ by region.
 CAPABILITY_BY_REGION = {"Africa": 2.0, "Americas": 2.6, "Asia": 2.5, "Europe": 3.3, "Oceania": 1.8}
@@ -106,6 +112,12 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Coordinator login: {base_url}{reverse('admin:index')}")
         self.stdout.write(f"  user {COORDINATOR[0]}, password {COORDINATOR[1]}")
+        self.stdout.write(
+            f"Dashboard: {base_url}{reverse('analysis:dashboard', args=[campaign.code])}"
+        )
+        for username, password, role, country in OTHER_ROLES:
+            label = UserRole.Role(role).label + (f" ({country})" if country else "")
+            self.stdout.write(f"  {label}: user {username}, password {password}")
         for invitation, token in links:
             state = "not started" if invitation.status != Invitation.Status.IN_PROGRESS else "draft"
             self.stdout.write(
@@ -185,6 +197,15 @@ class Command(BaseCommand):
         if not user_model.objects.filter(username=COORDINATOR[0]).exists():
             user_model.objects.create_superuser(
                 username=COORDINATOR[0], password=COORDINATOR[1], email=""
+            )
+        for username, password, role, country in OTHER_ROLES:
+            if user_model.objects.filter(username=username).exists():
+                continue
+            user = user_model.objects.create_user(username=username, password=password)
+            UserRole.objects.create(
+                user=user,
+                role=role,
+                country=Country.objects.get(code=country) if country else None,
             )
 
     def _demo_invitations(self, campaign):
