@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import campaign_views, views
+from . import campaign_views, offline_views, views
 
 app_name = "surveys"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("r/<str:token>/review/", views.review, name="review"),
     path("r/<str:token>/submit/", views.submit, name="submit"),
     path("r/<str:token>/done/", views.done, name="done"),
+    path("r/<str:token>/offline.xlsx", offline_views.respondent_download, name="offline_download"),
+    path("r/<str:token>/offline/", offline_views.respondent_upload, name="offline"),
     # The coordinators' pages.
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/new/", campaign_views.campaign_create, name="campaign_new"),
@@ -28,5 +30,15 @@ urlpatterns = [
         "campaigns/<slug:code>/invitations/<int:invitation_id>/reopen/",
         campaign_views.response_reopen,
         name="response_reopen",
+    ),
+    path(
+        "campaigns/<slug:code>/invitations/<int:invitation_id>/offline.xlsx",
+        offline_views.coordinator_download,
+        name="invitation_offline_download",
+    ),
+    path(
+        "campaigns/<slug:code>/invitations/<int:invitation_id>/offline/",
+        offline_views.coordinator_upload,
+        name="invitation_offline",
     ),
 ]

@@ -73,7 +73,7 @@ def _language_name(language):
     return re.sub(r"\s*\([^)]*\)\s*$", "", language) or language
 
 
-def _survey(request, invitation):
+def survey_for(request, invitation):
     response = services.response_open(invitation=invitation)
     questionnaire = invitation.campaign.questionnaire
     requested = request.GET.get("lang")
@@ -97,7 +97,7 @@ def home(request):
 
 @with_invitation
 def start(request, invitation):
-    survey = _survey(request, invitation)
+    survey = survey_for(request, invitation)
     if survey.response.is_submitted:
         return redirect(survey.url("done"))
     progress = [
@@ -135,7 +135,7 @@ def _section_form(survey, section, data=None):
 
 @with_invitation
 def section(request, invitation, code):
-    survey = _survey(request, invitation)
+    survey = survey_for(request, invitation)
     if survey.response.is_submitted:
         messages.info(request, "This response has been submitted; it is shown read-only.")
         return redirect(survey.url("done"))
@@ -247,7 +247,7 @@ def _destination(request, survey, current):
 
 @with_invitation
 def review(request, invitation):
-    survey = _survey(request, invitation)
+    survey = survey_for(request, invitation)
     if survey.response.is_submitted:
         return redirect(survey.url("done"))
     missing = selectors.missing_required(survey.structure, survey.answers, survey.relevant)
@@ -269,7 +269,7 @@ def review(request, invitation):
 @require_POST
 @with_invitation
 def submit(request, invitation):
-    survey = _survey(request, invitation)
+    survey = survey_for(request, invitation)
     try:
         services.response_submit(response=survey.response)
     except services.MissingAnswers as error:
@@ -284,7 +284,7 @@ def submit(request, invitation):
 
 @with_invitation
 def done(request, invitation):
-    survey = _survey(request, invitation)
+    survey = survey_for(request, invitation)
     if not survey.response.is_submitted:
         return redirect(survey.url("start"))
     copy = selectors.answer_copy(survey.structure, survey.answers, survey.relevant, survey.text)

@@ -1,0 +1,131 @@
+"""Receiving a filled offline questionnaire workbook (see surveys/offline.py)."""
+
+import logging
+import re
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from . import offline, selectors, services
+from .models import OfflineUpload
+
+log = logging.getLogger(__name__)
+
+Outcome = OfflineUpload.Outcome
+
+
+def _stored_name(invitation, filename):
+    # The original name is kept in original_name; the file on disk gets a
+    # plain one, so nothing typed by the uploader ends up in a path.
+    suffix = PurePath(filename).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", suffix):
+        suffix = ".bin"
+    return f"invitation-{invitation.pk}{suffix}"
+
+
+def _refusal_for(invitation, response):
+    campaign = invitation.campaign
+    if not campaign.is_open():
+        return (
+            f"The assessment round {campaign.code} is not open (it runs from "
+            f"{campaign.opens_on:%d %B %Y} to {campaign.closes_on:%d %B %Y}, unless it was "
+            "closed earlier): answers cannot be changed."
+        )
+    if response.is_submitted:
+        return (
+            "This questionnaire has been submitted and its answers are locked, so the "
+            "workbook was not read. Ask the coordinator to reopen the response if something "
+            "must change."
+        )
+    return None
+
+
+@transaction.atomic
+def offline_upload_receive(*, invitation, data, filename, actor=None):
+    """Read an uploaded offline workbook, save its valid answers and keep the file.
+
+    Returns the OfflineUpload with its outcome, the number of answers saved
+    and every problem and notice. The file is stored whatever the outcome,
+    except when it is over the size limit: then the returned OfflineUpload
+    is not saved and nothing is written.
+
+    Answers are saved through services.response_save_answers as the latest
+    word (base version = the response's current version), by `actor` (a
+    coordinator, or None for the agency through its link). Empty cells do
+    not clear stored answers: a copy filled offline over several days must
+    not wipe answers given online in the meantime.
+    """
+    upload = OfflineUpload(
+        invitation=invitation,
+        original_name=PurePath(filename or "workbook.xlsx").name[:255],
+        size=len(data),
+        uploaded_by=actor,
+        outcome=Outcome.REFUSED,
+    )
+    limit = offline.max_upload_bytes()
+    if len(data) > limit:
+        upload.problems = [
+            _entry(f"The file is {len(data) // 1024} KB; the limit is {limit // 1024} KB.")
+        ]
+        return upload
+
+    response = services.response_open(invitation=invitation)
+    refusal = _refusal_for(invitation, response)
+    if refusal is None:
+        try:
+            _save_answers(upload, invitation, response, data, actor)
+        except (offline.WorkbookRefused, services.ResponseLocked) as error:
+            refusal = str(error)
+    if refusal is not None:
+        upload.outcome = Outcome.REFUSED
+        upload.saved_answers = 0
+        upload.problems = [_entry(refusal)]
+    upload.file.save(_stored_name(invitation, upload.original_name), ContentFile(data), save=False)
+    upload.save()
+    log.info(
+        "offline upload %s for invitation %s: %s, %d saved",
+        upload.pk,
+        invitation.pk,
+        upload.outcome,
+        upload.saved_answers,
+    )
+    return upload
+
+
+def _save_answers(upload, invitation, response, data, actor):
+    structure = selectors.questionnaire_structure(invitation.campaign.questionnaire)
+    reading = offline.read_offline_upload(
+        data, invitation, answers=selectors.response_answers(response), structure=structure
+    )
+    problems = list(reading.problems)
+    saved = 0
+    if reading.values:
+        by_code = {question.code: question for question in structure.questions}
+        outcome = services.response_save_answers(
+            response=response,
+            questions=[by_code[code] for code in reading.values],
+            values=reading.values,
+            base_version=response.version,
+            actor=actor,
+            reason=f"offline workbook {upload.original_name}",
+        )
+        saved = outcome.saved
+        places = {code: (sheet, cell) for sheet, cell, code in reading.binding.cells}
+        problems += [
+            offline.Problem(
+                "this answer was changed online while the workbook was being read, so it was "
+                "not saved; upload the workbook again to keep its value.",
+                *places[conflict.question.code],
+            )
+            for conflict in outcome.conflicts
+        ]
+    upload.saved_answers = saved
+    upload.outcome = Outcome.PARTLY if problems else Outcome.SAVED
+    upload.problems = [_entry(p.message, p.sheet, p.cell) for p in problems] + [
+        _entry(n.message, n.sheet, n.cell, kind="notice") for n in reading.notices
+    ]
+
+
+def _entry(message, sheet="", cell="", kind="problem"):
+    return {"kind": kind, "sheet": sheet, "cell": cell, "message": message}
