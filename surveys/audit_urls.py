@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import audit_views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("campaigns/<slug:code>/audit/", audit_views.audit_page, name="page"),
+    path("campaigns/<slug:code>/audit.csv", audit_views.audit_csv, name="csv"),
+]
