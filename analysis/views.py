@@ -5,6 +5,7 @@ import csv
 import math
 import tempfile
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
@@ -204,6 +205,9 @@ def _one(table, column, code):
     return rows[0] if rows else None
 
 
+# matplotlib's SVG styles its elements inline; opened on its own, the chart
+# needs inline styles allowed (for this response only).
+@csp_update({"style-src": ["'unsafe-inline'"]})
 @login_required
 def chart(request, code, name, fmt):
     if fmt not in CHART_TYPES:

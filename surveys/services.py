@@ -161,11 +161,29 @@ def invitation_create(*, campaign, agency):
     return invitation, _new_link(invitation)
 
 
+def _revoke_links(invitation, now):
+    # Saved one by one so that each withdrawal is in the link's history.
+    for link in invitation.links.filter(revoked_at__isnull=True):
+        link.revoked_at = now
+        link.save(update_fields=["revoked_at"])
+
+
+def _set_invitation_status(invitation_id, status, only_from=None):
+    """Change the status through save(), so the audit trail records it."""
+    invitations = Invitation.objects.filter(pk=invitation_id)
+    if only_from:
+        invitations = invitations.filter(status__in=only_from)
+    invitation = invitations.first()
+    if invitation is not None and invitation.status != status:
+        invitation.status = status
+        invitation.save(update_fields=["status"])
+
+
 @transaction.atomic
 def invitation_issue_token(*, invitation):
     """A new link for the invitation; every earlier link stops working."""
     now = timezone.now()
-    invitation.links.filter(revoked_at__isnull=True).update(revoked_at=now)
+    _revoke_links(invitation, now)
     if invitation.revoked_at:
         invitation.revoked_at = None
         invitation.save(update_fields=["revoked_at"])
@@ -178,7 +196,7 @@ def invitation_revoke(*, invitation):
     now = timezone.now()
     invitation.revoked_at = now
     invitation.save(update_fields=["revoked_at"])
-    invitation.links.filter(revoked_at__isnull=True).update(revoked_at=now)
+    _revoke_links(invitation, now)
 
 
 @dataclass
@@ -381,9 +399,11 @@ def response_save_answers(
         response.last_section = section_code
     response.save(update_fields=["version", "updated_at", "last_section"])
     if saved:
-        Invitation.objects.filter(
-            pk=response.invitation_id, status__in=[Invitation.Status.SENT, Invitation.Status.OPENED]
-        ).update(status=Invitation.Status.IN_PROGRESS)
+        _set_invitation_status(
+            response.invitation_id,
+            Invitation.Status.IN_PROGRESS,
+            only_from=[Invitation.Status.SENT, Invitation.Status.OPENED],
+        )
     return SaveOutcome(version=response.version, saved=saved, conflicts=conflicts)
 
 
@@ -437,7 +457,7 @@ def response_submit(*, response):
     response.updated_at = now
     response.version += 1
     response.save(update_fields=["status", "submitted_at", "updated_at", "version"])
-    Invitation.objects.filter(pk=response.invitation_id).update(status=Invitation.Status.SUBMITTED)
+    _set_invitation_status(response.invitation_id, Invitation.Status.SUBMITTED)
     log.info("response %s submitted", response.pk)
     return response
 
@@ -453,7 +473,5 @@ def response_reopen(*, response):
     response.updated_at = timezone.now()
     response.version += 1
     response.save(update_fields=["status", "submitted_at", "updated_at", "version"])
-    Invitation.objects.filter(pk=response.invitation_id).update(
-        status=Invitation.Status.IN_PROGRESS
-    )
+    _set_invitation_status(response.invitation_id, Invitation.Status.IN_PROGRESS)
     return response

@@ -272,3 +272,29 @@ def test_an_invitation_of_another_campaign_cannot_be_touched_through_this_one(
     client.force_login(coordinator)
 
     assert client.post(url("invitation_new_link", "R1", foreign.pk)).status_code == 404
+
+
+def test_only_a_coordinator_sees_the_link_to_the_audit_trail(
+    client, coordinator, focal_point, invited
+):
+    client.force_login(coordinator)
+    assert reverse("audit:page", args=["R1"]) in client.get(url("campaign", "R1")).content.decode()
+
+    client.force_login(focal_point)
+    assert (
+        reverse("audit:page", args=["R1"]) not in client.get(url("campaign", "R1")).content.decode()
+    )
+
+
+def test_withdrawing_links_and_reopening_are_kept_in_the_history(invited):
+    invitation = Invitation.objects.get(agency__name="Kenyan unit")
+    link = invitation.links.get()
+    response = submit_ratings(invitation, {"DF-01": (5, 1)})
+
+    services.invitation_issue_token(invitation=invitation)
+    services.response_reopen(response=response)
+
+    revoked = [h.revoked_at is not None for h in link.history.order_by("history_date")]
+    assert revoked == [False, True]
+    statuses = list(invitation.history.order_by("history_date").values_list("status", flat=True))
+    assert statuses[-1] == Invitation.Status.IN_PROGRESS
