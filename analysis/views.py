@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from surveys import access, selectors
-from surveys.models import Agency
+from surveys.models import Agency, Choice, Country, localized
 
 from . import charts, exports, gaps, results
 from .forms import DashboardFilterForm
@@ -118,12 +118,13 @@ def competency(request, code, competency_code):
     campaign, filters = context["campaign"], context["filters"]
     overall = results.overview(campaign, filters)["competencies"]
     tables = results.breakdowns(campaign, filters)
+    names = _group_labels(campaign)
     context.update(
         code=competency_code,
         statement=statement,
         overall=_one(overall, "competency", competency_code),
         breakdowns=[
-            (by, _rows_for(tables[by]["competencies"], "competency", competency_code))
+            (by, _rows_for(tables[by]["competencies"], "competency", competency_code, by, names))
             for by in results.BREAKDOWNS
             if not (by == "country" and context["access"].forced_country)
         ],
@@ -142,6 +143,7 @@ def domain(request, code, domain_code):
     campaign, filters = context["campaign"], context["filters"]
     data = results.overview(campaign, filters)
     tables = results.breakdowns(campaign, filters)
+    names = _group_labels(campaign)
     context.update(
         code=domain_code,
         label=label,
@@ -149,7 +151,7 @@ def domain(request, code, domain_code):
         competencies=[row for row in records(data["competencies"]) if row["domain"] == domain_code],
         items=_items_by_region(data, domain_code, context["labels"]["items"]),
         breakdowns=[
-            (by, _rows_for(tables[by]["domains"], "domain", domain_code))
+            (by, _rows_for(tables[by]["domains"], "domain", domain_code, by, names))
             for by in results.BREAKDOWNS
             if not (by == "country" and context["access"].forced_country)
         ],
@@ -196,8 +198,25 @@ def _lacking_share(row):
     return (row.get("share_no") or 0) + (row.get("share_partly") or 0)
 
 
-def _rows_for(table, column, code):
-    return records(table[table[column] == code])
+def _rows_for(table, column, code, by, group_labels):
+    """The rows of one competency or domain, each with a readable group label."""
+    rows = records(table[table[column] == code])
+    for row in rows:
+        value = str(row[by]) if row[by] is not None else ""
+        row["group_label"] = group_labels.get(by, {}).get(value, value)
+    return rows
+
+
+def _group_labels(campaign):
+    """Display names for the values of each grouping: kinds, roles, countries."""
+    language = campaign.questionnaire.default_language
+    roles = Choice.objects.filter(questionnaire=campaign.questionnaire, list_name="role")
+    countries = Country.objects.filter(agencies__invitations__campaign=campaign).distinct()
+    return {
+        "agency_kind": dict(Agency.Kind.choices),
+        "role": {choice.name: localized(choice.label, language, language) for choice in roles},
+        "country": dict(countries.values_list("code", "name")),
+    }
 
 
 def _one(table, column, code):

@@ -173,6 +173,10 @@ def test_the_competency_page_breaks_results_down_by_group(client, coordinator, r
     assert kinds["police"]["gap_mean"] == pytest.approx(3.5)
     assert kinds["prosecution"]["gap_mean"] == 0
     assert page.context["overall"]["n"] == 11
+    # Groups read as people name them, not as codes.
+    assert [row["group_label"] for row in by["agency_kind"]] == ["Police", "Prosecution service"]
+    assert {row["group_label"] for row in by["country"]} == {"Kenya", "Brazil"}
+    assert {row["group_label"] for row in by["role"]} == {"Investigator", "Prosecutor"}
 
 
 def test_an_unknown_competency_or_domain_is_a_404(client, coordinator, round_with_answers):
