@@ -10,6 +10,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
 from .courses import (
+    COLUMNS as COURSE_COLUMNS,
+)
+from .courses import (
     CourseImportError,
     competency_codes,
     course_graph,
@@ -18,6 +21,7 @@ from .courses import (
     read_courses,
     split_codes,
 )
+from .forms import CampaignForm
 from .models import (
     Agency,
     Answer,
@@ -232,28 +236,17 @@ class ChoiceAdmin(admin.ModelAdmin):
         return False
 
 
-class CampaignForm(forms.ModelForm):
-    class Meta:
-        model = Campaign
-        fields = ["code", "name", "questionnaire", "opens_on", "closes_on", "closed_at"]
+class CampaignAdminForm(CampaignForm):
+    """The coordinators' campaign form, plus the closing date."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["questionnaire"].queryset = Questionnaire.objects.filter(
-            status=Questionnaire.Status.PUBLISHED
-        )
-
-    def clean(self):
-        cleaned = super().clean()
-        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", "The campaign cannot close before it opens.")
-        return cleaned
+    class Meta(CampaignForm.Meta):
+        fields = [*CampaignForm.Meta.fields, "closed_at"]
+        widgets = {}
 
 
 @admin.register(Campaign)
 class CampaignAdmin(SimpleHistoryAdmin):
-    form = CampaignForm
+    form = CampaignAdminForm
     list_display = [
         "code",
         "name",
@@ -455,17 +448,7 @@ class CourseForm(forms.ModelForm):
 
     class Meta:
         model = Course
-        fields = [
-            "code",
-            "title",
-            "description",
-            "competencies",
-            "audiences",
-            "level",
-            "duration_days",
-            "prerequisites",
-            "source",
-        ]
+        fields = list(COURSE_COLUMNS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

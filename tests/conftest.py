@@ -106,3 +106,43 @@ def submit_ratings(invitation, ratings, *, role="investigator", legal=None):
     invitation.status = Invitation.Status.SUBMITTED
     invitation.save(update_fields=["status"])
     return response
+
+
+def seed_submitted_round(campaign):
+    """Eleven agencies (six Kenyan police units, five Brazilian prosecution
+    offices) have submitted, enough for results that are not suppressed; one
+    more Kenyan unit is invited and silent."""
+    for number in range(6):
+        agency = make_agency(f"Kenyan unit {number}", "KE", Agency.Kind.POLICE)
+        invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
+        submit_ratings(
+            invitation,
+            {"DF-01": (5, 1 + number % 2), "DF-02": (4, 3), "ET-01": (5, 2)},
+            legal={"AD-L01": "no"},
+        )
+    for number in range(5):
+        agency = make_agency(f"Brazilian unit {number}", "BR", Agency.Kind.PROSECUTION)
+        invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
+        submit_ratings(
+            invitation,
+            {"DF-01": (3, 3), "DF-02": (5, 1), "ET-01": (4, 4)},
+            role="prosecutor",
+            legal={"AD-L01": "yes"},
+        )
+    services.invitation_create(campaign=campaign, agency=make_agency("Silent unit", "KE"))
+    return campaign
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordinator", "coordinator")
+
+
+@pytest.fixture
+def focal_point(db):
+    return make_user("focal-ke", "focal_point", "KE")
+
+
+@pytest.fixture
+def trainer(db):
+    return make_user("trainer", "trainer")

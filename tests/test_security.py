@@ -72,21 +72,6 @@ def other(campaign):
     return invitation, token
 
 
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordinator", Role.COORDINATOR)
-
-
-@pytest.fixture
-def focal_point(db):
-    return make_user("focal-ke", Role.FOCAL_POINT, "KE")
-
-
-@pytest.fixture
-def trainer(db):
-    return make_user("trainer", Role.TRAINER)
-
-
 # Another agency's link ----------------------------------------------------------
 
 

@@ -4,8 +4,8 @@ database, and checks run inside the page."""
 from playwright.sync_api import expect
 
 from surveys import selectors, services
-from surveys.models import Agency, Question, Response, localized
-from tests.conftest import make_agency, make_user, submit_ratings
+from surveys.models import Question, Response, localized
+from tests.conftest import make_user
 
 PASSWORD = "a long browser-test passphrase"
 SCALE = {1: "1 – Very low", 2: "2 – Low", 3: "3 – Moderate", 4: "4 – High", 5: "5 – Very high"}
@@ -72,30 +72,6 @@ def answer_remaining_required(invitation):
         response.refresh_from_db()
         written.update(values)
     raise AssertionError(f"Still missing after answering: {[q.code for q in missing]}")
-
-
-def seed_submitted_round(campaign):
-    """Eleven agencies (six Kenyan, five Brazilian) have submitted, enough for
-    results that are not suppressed; one more is invited and silent."""
-    for number in range(6):
-        agency = make_agency(f"Kenyan unit {number}", "KE", Agency.Kind.POLICE)
-        invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
-        submit_ratings(
-            invitation,
-            {"DF-01": (5, 1 + number % 2), "DF-02": (4, 3), "ET-01": (5, 2)},
-            legal={"AD-L01": "no"},
-        )
-    for number in range(5):
-        agency = make_agency(f"Brazilian unit {number}", "BR", Agency.Kind.PROSECUTION)
-        invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
-        submit_ratings(
-            invitation,
-            {"DF-01": (3, 3), "DF-02": (5, 1), "ET-01": (4, 4)},
-            role="prosecutor",
-            legal={"AD-L01": "yes"},
-        )
-    services.invitation_create(campaign=campaign, agency=make_agency("Silent unit", "KE"))
-    return 11, 12
 
 
 def make_staff(username, role):

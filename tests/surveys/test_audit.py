@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 Role = UserRole.Role
 
 
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordinator", Role.COORDINATOR)
-
-
 def save_section(client, token, code, values):
     page = client.get(reverse("surveys:section", args=[token, code]))
     return client.post(

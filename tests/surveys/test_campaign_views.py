@@ -17,21 +17,6 @@ LINK = re.compile(r"http://testserver(/r/[A-Za-z0-9_\-]+/)")
 
 
 @pytest.fixture
-def coordinator(db):
-    return make_user("coordinator", Role.COORDINATOR)
-
-
-@pytest.fixture
-def focal_point(db):
-    return make_user("focal-ke", Role.FOCAL_POINT, "KE")
-
-
-@pytest.fixture
-def trainer(db):
-    return make_user("trainer", Role.TRAINER)
-
-
-@pytest.fixture
 def invited(campaign):
     """One Kenyan and one Brazilian agency invited; the Kenyan one has an address."""
     kenya = make_agency("Kenyan unit", "KE")

@@ -28,11 +28,6 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def coordinator(db):
-    return make_user("coordinator", Role.COORDINATOR)
-
-
-@pytest.fixture
 def other_invitation(campaign):
     invitation, _ = services.invitation_create(
         campaign=campaign, agency=make_agency("Brazilian federal police", "BR")
