@@ -47,7 +47,7 @@ def test_running_it_twice_changes_nothing_but_the_printed_links(capsys):
 def test_it_prints_the_coordinator_login_and_two_links_that_work(capsys, client):
     out = seed(capsys)
 
-    assert "Coordinator login: http://127.0.0.1:8000/admin/" in out
+    assert "Coordinator login: http://127.0.0.1:8000/accounts/login/" in out
     login = client.post(
         "/accounts/login/", {"username": "coordinator", "password": "demo-coordinator-2026"}
     )

@@ -110,7 +110,8 @@ class Command(BaseCommand):
             + f"; {len(course_rows)} courses in the catalogue"
         )
         self.stdout.write("")
-        self.stdout.write(f"Coordinator login: {base_url}{reverse('admin:index')}")
+        login, admin = reverse("login"), reverse("admin:index")
+        self.stdout.write(f"Coordinator login: {base_url}{login} (the admin: {base_url}{admin})")
         self.stdout.write(f"  user {COORDINATOR[0]}, password {COORDINATOR[1]}")
         self.stdout.write(
             f"Dashboard: {base_url}{reverse('analysis:dashboard', args=[campaign.code])}"
