@@ -59,18 +59,21 @@ def rating_pairs(frame, by=None):
     """One row per respondent and competency that has both ratings.
 
     From the long answers frame (analysis.selectors.answers_frame) to columns
-    response, competency, domain, importance, capability (and `by`).
+    response, competency, domain, importance, capability (and `by`: one
+    grouping column or a list of them, so that one set of pairs can serve
+    several tables).
     """
-    keys = ["response", "competency", "domain"] + ([by] if by else [])
-    rated = frame[frame["dimension"].isin(RATED)]
-    if rated.empty:
-        return pd.DataFrame(columns=[*keys, *RATED])
-    wide = rated.pivot_table(
-        index=keys, columns="dimension", values="number", aggfunc="first", observed=True
-    )
-    wide = wide.reindex(columns=list(RATED)).dropna().reset_index()
-    wide.columns.name = None
-    return wide
+    groups = [by] if isinstance(by, str) else list(by or [])
+    keys = ["response", "competency", "domain", *groups]
+    ratings = {}
+    for dimension in RATED:
+        rows = frame["dimension"] == dimension
+        columns = keys if dimension == "importance" else ["response", "competency"]
+        ratings[dimension] = frame.loc[rows, [*columns, "number"]].rename(
+            columns={"number": dimension}
+        )
+    pairs = ratings["importance"].merge(ratings["capability"], on=["response", "competency"])
+    return pairs.dropna(subset=list(RATED)).reset_index(drop=True)
 
 
 def gap_statistics(pairs, item, by=None, min_n=DEFAULT_MIN_N):
@@ -170,10 +173,13 @@ def _quadrants(table, by):
     return pd.Series(labels, index=table.index).where(~table["suppressed"], None)
 
 
-def competency_gaps(frame, by=None, min_n=DEFAULT_MIN_N):
-    """The gap table per competency (and per group of `by`), with its domain."""
+def competency_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None):
+    """The gap table per competency (and per group of `by`), with its domain.
+
+    `pairs` (from rating_pairs, with the `by` column) saves pairing the
+    frame again when several tables come from the same answers."""
     _check_grouping(by)
-    pairs = rating_pairs(frame, by)
+    pairs = rating_pairs(frame, by) if pairs is None else pairs
     table = gap_statistics(pairs, "competency", by, min_n)
     domains = pairs.drop_duplicates("competency").set_index("competency")["domain"]
     table.insert(
@@ -182,11 +188,11 @@ def competency_gaps(frame, by=None, min_n=DEFAULT_MIN_N):
     return table
 
 
-def domain_gaps(frame, by=None, min_n=DEFAULT_MIN_N):
+def domain_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None):
     """The gap table per domain: each respondent counts once per domain, with
     the mean of their ratings over the domain's competencies they rated."""
     _check_grouping(by)
-    pairs = rating_pairs(frame, by)
+    pairs = rating_pairs(frame, by) if pairs is None else pairs
     keys = ["response", "domain"] + ([by] if by else [])
     per_respondent = pairs.groupby(keys, observed=True)[list(RATED)].mean().reset_index()
     return gap_statistics(per_respondent, "domain", by, min_n)

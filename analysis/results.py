@@ -65,12 +65,13 @@ def overview(campaign, filters):
     def compute():
         frame = _frame(campaign, filters)
         min_n = min_cell_size()
+        pairs = gaps.rating_pairs(frame, by=["region", "agency_kind"])
         return {
             "respondents": int(frame["response"].nunique()),
-            "competencies": gaps.competency_gaps(frame, min_n=min_n),
-            "domains": gaps.domain_gaps(frame, min_n=min_n),
-            "domains_by_region": gaps.domain_gaps(frame, by="region", min_n=min_n),
-            "domains_by_kind": gaps.domain_gaps(frame, by="agency_kind", min_n=min_n),
+            "competencies": gaps.competency_gaps(frame, min_n=min_n, pairs=pairs),
+            "domains": gaps.domain_gaps(frame, min_n=min_n, pairs=pairs),
+            "domains_by_region": gaps.domain_gaps(frame, by="region", min_n=min_n, pairs=pairs),
+            "domains_by_kind": gaps.domain_gaps(frame, by="agency_kind", min_n=min_n, pairs=pairs),
             "shares": gaps.item_shares(frame, min_n=min_n),
             "shares_by_region": gaps.item_shares(frame, by="region", min_n=min_n),
         }
@@ -84,10 +85,11 @@ def breakdowns(campaign, filters):
     def compute():
         frame = _frame(campaign, filters)
         min_n = min_cell_size()
+        pairs = gaps.rating_pairs(frame, by=list(BREAKDOWNS))
         return {
             by: {
-                "competencies": gaps.competency_gaps(frame, by=by, min_n=min_n),
-                "domains": gaps.domain_gaps(frame, by=by, min_n=min_n),
+                "competencies": gaps.competency_gaps(frame, by=by, min_n=min_n, pairs=pairs),
+                "domains": gaps.domain_gaps(frame, by=by, min_n=min_n, pairs=pairs),
             }
             for by in BREAKDOWNS
         }
