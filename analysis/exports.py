@@ -23,7 +23,8 @@ def workbook_data(campaign, filters, *, include_answers):
     Answers sheet, one agency per row: for coordinators only."""
     questionnaire = campaign.questionnaire
     labels = results.labels(questionnaire)
-    overview = results.overview(campaign, filters)
+    frames = results.Frames(campaign, filters)
+    overview = results.overview(campaign, filters, frames)
     by_region, _, _ = selectors.response_rates(campaign, filters.country or None)
     structure = selectors.questionnaire_structure(questionnaire)
     data = WorkbookData(
@@ -46,11 +47,13 @@ def workbook_data(campaign, filters, *, include_answers):
         shares=overview["shares"],
         item_labels=labels["items"],
         codebook=codebook(structure),
-        plan=results.training_plan(campaign, filters),
+        plan=results.training_plan(campaign, filters, frames),
         plan_note=plan_note(min_n=results.min_cell_size()),
     )
     if include_answers:
-        data.answers, data.answer_numeric = results.answers_table(campaign, filters, structure)
+        data.answers, data.answer_numeric = results.answers_table(
+            campaign, filters, structure, frames
+        )
     return data
 
 

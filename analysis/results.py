@@ -9,6 +9,7 @@ stamp, so nothing stale is ever served.
 import hashlib
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
@@ -54,16 +55,30 @@ def _cached(campaign, name, filters, compute):
     return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 
+class Frames:
+    """The filtered answers frame, loaded at most once: several results of
+    one request (the workbook's tables, plan and answers) share it, and
+    none is loaded when every result comes from the cache."""
+
+    def __init__(self, campaign, filters):
+        self.campaign, self.filters, self._frame = campaign, filters, None
+
+    def __call__(self):
+        if self._frame is None:
+            self._frame = _frame(self.campaign, self.filters)
+        return self._frame
+
+
 def _frame(campaign, filters):
     return gaps.filter_frame(answers_frame([campaign]), **filters.active())
 
 
-def overview(campaign, filters):
+def overview(campaign, filters, frames=None):
     """The dashboard's tables: competencies, domains, domains by region and
     by kind of agency, and the legal-power and resource shares."""
 
     def compute():
-        frame = _frame(campaign, filters)
+        frame = (frames or Frames(campaign, filters))()
         min_n = min_cell_size()
         pairs = gaps.rating_pairs(frame, by=["region", "agency_kind"])
         return {
@@ -97,12 +112,14 @@ def breakdowns(campaign, filters):
     return _cached(campaign, "breakdowns", filters, compute)
 
 
-def training_plan(campaign, filters):
+def training_plan(campaign, filters, frames=None):
     """The course catalogue ranked by the need it meets (analysis.plan)."""
 
     def compute():
         return plan.training_plan(
-            _frame(campaign, filters), plan.courses_from_db(), min_n=min_cell_size()
+            (frames or Frames(campaign, filters))(),
+            plan.courses_from_db(),
+            min_n=min_cell_size(),
         )
 
     return _cached(campaign, "plan", filters, compute)
@@ -168,27 +185,35 @@ PROFILE_COLUMNS = {
 }
 
 
-def answers_table(campaign, filters, structure):
+def answers_table(campaign, filters, structure, frames=None):
     """One row per submitted response, one column per question code (in the
     questionnaire's order), profile columns first; numeric questions as
-    numbers. Returns (table, names of the numeric columns)."""
-    frame = _frame(campaign, filters)
+    numbers. Returns (table, names of the numeric columns).
+
+    Cells are placed by position into a float matrix (numbers) and an object
+    matrix (the few text questions), not pivoted: a million answers take a
+    fraction of a second."""
+    frame = (frames or Frames(campaign, filters))()
     codes = [q.code for q in structure.questions if q.type != Question.Type.NOTE]
-    wide = (
-        frame[["response", "question", "value"]]
-        .assign(question=lambda f: f["question"].astype(str))
-        .set_index(["response", "question"])["value"]
-        .unstack()
-    )
-    wide = wide.reindex(columns=codes)
-    numeric = {
-        question.code
-        for question in structure.questions
-        if question.code in wide and _is_numeric(question, structure.choices)
-    }
-    columns = [code for code in codes if code in numeric]
-    converted = wide[columns].apply(pd.to_numeric, errors="coerce")
-    wide = pd.concat([wide.drop(columns=columns), converted], axis=1)[codes]
+    numeric = [
+        q.code for q in structure.questions if q.code in codes and _is_numeric(q, structure.choices)
+    ]
+    text = [code for code in codes if code not in set(numeric)]
+    responses = np.sort(frame["response"].unique())
+    row = np.searchsorted(responses, frame["response"].to_numpy())
+    questions = frame["question"].astype(str).to_numpy()
+    columns = {}
+    for names, values, kind in (
+        (numeric, frame["number"].to_numpy(), np.float64),
+        (text, frame["value"].to_numpy(object), object),
+    ):
+        position = pd.Index(names).get_indexer(questions)
+        present = position >= 0
+        matrix = np.full((len(responses), len(names)), np.nan if kind is np.float64 else None,
+                         dtype=kind)  # fmt: skip
+        matrix[row[present], position[present]] = values[present]
+        columns.update({name: matrix[:, index] for index, name in enumerate(names)})
+    wide = pd.DataFrame({code: columns[code] for code in codes}, index=responses)
     profile = (
         frame.drop_duplicates("response")
         .set_index("response")[list(PROFILE_COLUMNS)[1:]]
@@ -196,7 +221,7 @@ def answers_table(campaign, filters, structure):
         .rename(columns=PROFILE_COLUMNS)
     )
     table = profile.join(wide, how="right").rename_axis("response").reset_index()
-    return table, numeric | {"response"}
+    return table, set(numeric) | {"response"}
 
 
 def _is_numeric(question, choices):

@@ -421,22 +421,17 @@ def _answers(workbook, data):
     answers = data.answers
     header = list(answers.columns)
     sheet = _Sheet(workbook, "Answers", header, {"agency": 40, "country": 18, "region": 12})
-    numeric = [column in data.answer_numeric for column in header]
-    append = sheet.sheet.append
     raw = sheet.sheet
-    for values in answers.itertuples(index=False, name=None):
-        row = []
-        for value, is_number in zip(values, numeric, strict=True):
-            if value is None or (is_number and value != value):  # NaN
-                row.append(None)
-            elif is_number:
-                row.append(value)
-            elif isinstance(value, str):
-                row.append(text_cell(raw, value) if value.startswith(FORMULA_PREFIXES) else value)
-            elif value != value:
-                row.append(None)
-            else:
-                row.append(value)
-        append(row)
+    # Missing cells become None in one vectorised step; only the text columns
+    # (a few of hundreds) are looked at cell by cell, for formula prefixes.
+    cells = answers.astype(object).where(answers.notna(), None)
+    text_columns = [index for index, name in enumerate(header) if name not in data.answer_numeric]
+    for values in cells.itertuples(index=False, name=None):
+        row = list(values)
+        for index in text_columns:
+            value = row[index]
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                row[index] = text_cell(raw, value)
+        raw.append(row)
         sheet.rows += 1
     sheet.close()
