@@ -1,6 +1,5 @@
-from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.html import format_html
 
@@ -8,6 +7,7 @@ from . import expressions
 from .models import Agency, Campaign, Country, Question, Questionnaire, Region, localized
 
 TEXT_MAX_LENGTH = 5000
+RADIO_ROW = "surveys/_radio_row.html"
 _INLINE_LISTS_MAX = 6
 
 
@@ -92,8 +92,8 @@ class SectionForm(forms.Form):
                 items.append(
                     Fieldset(
                         self.text(question.label),
-                        InlineRadios(question.code),
-                        InlineRadios(pair.code),
+                        Field(question.code, template=RADIO_ROW),
+                        Field(pair.code, template=RADIO_ROW),
                         css_class="competency border rounded p-3 mb-3",
                     )
                 )
@@ -101,7 +101,7 @@ class SectionForm(forms.Form):
             elif question.type == Question.Type.SELECT_ONE and (
                 len(self.fields[question.code].choices) <= _INLINE_LISTS_MAX
             ):
-                items.append(Div(InlineRadios(question.code), css_class="mb-2"))
+                items.append(Div(Field(question.code, template=RADIO_ROW), css_class="mb-2"))
             else:
                 items.append(question.code)
             index += 1
