@@ -1,0 +1,103 @@
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from django.conf import settings
+
+from analysis import benchmark
+from surveys.models import Agency, Answer, Question, Response
+
+STEPS = ["analysis_frame", "gap_tables", "analysis", "dashboard_charts", "full_workbook"]
+
+
+@pytest.mark.parametrize("items", [4, 20, 77, 300])
+def test_the_synthetic_questionnaire_has_exactly_the_items_asked_for(items):
+    definition = benchmark.synthetic_definition(items)
+
+    assert len(definition.questions) == items
+    assert len({question.code for question in definition.questions}) == items
+
+
+def test_the_synthetic_questionnaire_is_mostly_competency_pairs_in_ten_sections():
+    definition = benchmark.synthetic_definition(300)
+
+    dimensions = Counter(question.dimension for question in definition.questions)
+    rated = Counter(question.competency for question in definition.questions if question.competency)
+    assert len(definition.sections) == 10
+    assert dimensions == {"importance": 120, "capability": 120, "legal_power": 45, "resource": 15}
+    assert len(rated) == 120
+    assert set(rated.values()) == {2}
+
+
+@pytest.mark.django_db
+def test_the_synthetic_campaign_has_one_answer_per_response_and_item():
+    campaign = benchmark.synthetic_campaign_build(responses=60, items=20, progress=False)
+
+    responses = Response.objects.filter(invitation__campaign=campaign)
+    assert responses.filter(status=Response.Status.SUBMITTED).count() == 60
+    assert Answer.objects.filter(response__in=responses).count() == 60 * 20
+    assert Question.objects.filter(questionnaire=campaign.questionnaire).count() == 20
+    agencies = responses.values_list("invitation__agency__country__region__name", flat=True)
+    assert len(set(agencies)) == 5
+
+
+def build_and_read_back(responses, items):
+    campaign = benchmark.synthetic_campaign_build(responses=responses, items=items, progress=False)
+    values = list(
+        Answer.objects.filter(response__invitation__campaign=campaign)
+        .order_by("response__invitation__agency__name", "question__position")
+        .values_list("response__invitation__agency__country__code", "value")
+    )
+    agencies = list(campaign.invitations.values_list("agency_id", flat=True))
+    campaign.delete()
+    Agency.objects.filter(pk__in=agencies).delete()
+    return values
+
+
+@pytest.mark.django_db
+def test_the_synthetic_campaign_is_the_same_every_time():
+    first = build_and_read_back(8, 10)
+
+    assert build_and_read_back(8, 10) == first
+    assert len(set(first)) > 10
+
+
+def test_the_command_measures_every_step_and_loses_no_answer(tmp_path):
+    output = tmp_path / "benchmark.json"
+
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "benchmark",
+            "--responses",
+            "30",
+            "--items",
+            "20",
+            "--load-seconds",
+            "3",
+            "--concurrency",
+            "2",
+            "--json",
+            str(output),
+        ],  # fmt: skip
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    report = json.loads(output.read_text())
+    assert list(report["steps"]) == STEPS
+    for step in report["steps"].values():
+        assert step["seconds"] > 0
+        assert step["label"] in finished.stdout
+    answers = report["load"]["answers"]
+    assert answers["sent"] > 0
+    assert answers["lost"] == 0
+    assert report["load"]["errors"] == 0
+    assert "survey under load" in finished.stdout
+    assert all(target["name"] in finished.stdout for target in report["targets"])
