@@ -78,20 +78,24 @@ def overview(campaign, filters, frames=None):
     by kind of agency, and the legal-power and resource shares."""
 
     def compute():
-        frame = (frames or Frames(campaign, filters))()
-        min_n = min_cell_size()
-        pairs = gaps.rating_pairs(frame, by=["region", "agency_kind"])
-        return {
-            "respondents": int(frame["response"].nunique()),
-            "competencies": gaps.competency_gaps(frame, min_n=min_n, pairs=pairs),
-            "domains": gaps.domain_gaps(frame, min_n=min_n, pairs=pairs),
-            "domains_by_region": gaps.domain_gaps(frame, by="region", min_n=min_n, pairs=pairs),
-            "domains_by_kind": gaps.domain_gaps(frame, by="agency_kind", min_n=min_n, pairs=pairs),
-            "shares": gaps.item_shares(frame, min_n=min_n),
-            "shares_by_region": gaps.item_shares(frame, by="region", min_n=min_n),
-        }
+        return overview_tables((frames or Frames(campaign, filters))(), min_cell_size())
 
     return _cached(campaign, "overview", filters, compute)
+
+
+def overview_tables(frame, min_n):
+    """The dashboard's tables from an answers frame; the ratings are paired
+    once for all of them."""
+    pairs = gaps.rating_pairs(frame, by=["region", "agency_kind"])
+    return {
+        "respondents": int(frame["response"].nunique()),
+        "competencies": gaps.competency_gaps(frame, min_n=min_n, pairs=pairs),
+        "domains": gaps.domain_gaps(frame, min_n=min_n, pairs=pairs),
+        "domains_by_region": gaps.domain_gaps(frame, by="region", min_n=min_n, pairs=pairs),
+        "domains_by_kind": gaps.domain_gaps(frame, by="agency_kind", min_n=min_n, pairs=pairs),
+        "shares": gaps.item_shares(frame, min_n=min_n),
+        "shares_by_region": gaps.item_shares(frame, by="region", min_n=min_n),
+    }
 
 
 def breakdowns(campaign, filters):
