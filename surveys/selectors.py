@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import re
+import threading
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -101,8 +102,30 @@ class Structure:
         return next((s for s in self.sections if s.code == code), None)
 
 
+_PUBLISHED_STRUCTURES = {}
+_PUBLISHED_STRUCTURES_KEPT = 16
+_STRUCTURES_LOCK = threading.Lock()
+
+
 def questionnaire_structure(questionnaire):
-    """Three queries whatever the size of the questionnaire."""
+    """Three queries whatever the size of the questionnaire, and none for a
+    published version seen before: a published version never changes, so
+    its structure is kept in memory, keyed by what identifies that version
+    (id, content digest and publication time). Callers only read it."""
+    if not questionnaire.is_published:
+        return _load_structure(questionnaire)
+    key = (questionnaire.pk, questionnaire.digest, questionnaire.published_at)
+    structure = _PUBLISHED_STRUCTURES.get(key)
+    if structure is None:
+        structure = _load_structure(questionnaire)
+        with _STRUCTURES_LOCK:  # threaded servers share the dict
+            while len(_PUBLISHED_STRUCTURES) >= _PUBLISHED_STRUCTURES_KEPT:
+                _PUBLISHED_STRUCTURES.pop(next(iter(_PUBLISHED_STRUCTURES)))
+            _PUBLISHED_STRUCTURES[key] = structure
+    return structure
+
+
+def _load_structure(questionnaire):
     sections = list(Section.objects.filter(questionnaire=questionnaire).order_by("position"))
     by_section = {section.pk: [] for section in sections}
     for question in Question.objects.filter(questionnaire=questionnaire).order_by("position"):

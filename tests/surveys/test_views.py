@@ -455,3 +455,13 @@ def test_every_change_to_an_answer_is_kept_with_its_earlier_value(client, token,
     ]
     assert {h.history_change_reason for h in answer_history} == {services.RESPONDENT}
     assert all(h.history_user is None for h in answer_history)
+
+
+def test_a_published_questionnaires_structure_is_read_once(client, token, questionnaire):
+    client.get(url("section", token, "forensics"))
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url("section", token, "forensics"))
+
+    for table in ("surveys_section", "surveys_question", "surveys_choice"):
+        assert not any(f'FROM "{table}"' in query["sql"] for query in queries), table
