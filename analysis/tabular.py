@@ -16,7 +16,6 @@ spaces; cells are stripped, and a cell holding only spaces is empty.
   rating the same competency twice) is an error naming row and column.
 """
 
-import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +23,14 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
+from common.spreadsheets import UnsafeWorkbook
+from common.spreadsheets import read_table as read_spreadsheet
+
 REQUIRED_COLUMNS = ("respondent", "competency", "importance", "capability")
 RATINGS = ("importance", "capability")
 EXTENSIONS = (".csv", ".xlsx")
-# The CSV delimiter is whichever of these the header line holds most of:
-# spreadsheets in many locales (and KoboToolbox by default) write ';'.
-DELIMITERS = (",", ";", "\t")
 # Beyond this many, listing more problems with the same cause helps nobody.
 MAX_PROBLEMS = 20
-# OWASP, "CSV Injection": cells starting with these may run as formulas.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 class InputError(ValueError):
@@ -57,18 +54,11 @@ class Ratings:
     incomplete: int
 
 
-def escape_formula(text):
-    """`text` made safe for a CSV cell a spreadsheet will open: a leading
-    apostrophe when it starts like a formula (OWASP, "CSV Injection").
-    Anything that is not a string (numbers, None) is returned unchanged."""
-    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
 def read_table(path):
     """(header, rows) of a .csv or .xlsx file (its first sheet): `rows` are
-    (row number, cells) with cells as read, numbers from XLSX as numbers."""
+    (row number, cells) with cells as read, numbers from XLSX as numbers.
+    The file goes through common.spreadsheets, with its size and zip-bomb
+    checks, like every upload."""
     path = Path(path)
     extension = path.suffix.lower()
     if extension not in EXTENSIONS:
@@ -77,9 +67,11 @@ def read_table(path):
             f"use {' or '.join(EXTENSIONS)}"
         )
     try:
-        lines = _xlsx_rows(path) if extension == ".xlsx" else _csv_rows(path)
+        lines = read_spreadsheet(path.read_bytes(), path.name).rows
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from error
+    except UnsafeWorkbook as error:
+        raise InputError(f"{path.name}: {error}") from error
     if not lines or not any(_text(cell) for cell in lines[0]):
         raise InputError(f"{path.name} is empty: row 1 should name the columns")
     header = [_text(cell) for cell in lines[0]]
@@ -146,36 +138,6 @@ def read_ratings(path, by=None, scale_min=1, scale_max=5):
     pairs = pd.DataFrame.from_records(records, columns=order)
     pairs[list(RATINGS)] = pairs[list(RATINGS)].astype("float64")
     return Ratings(pairs=pairs, by=by, rows=seen, unrated=unrated, incomplete=incomplete)
-
-
-def _csv_rows(path):
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path.name} is not UTF-8 text; save it as CSV UTF-8") from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(DELIMITERS, key=first_line.count)
-    # Every record counts, blank lines too, so numbers match a spreadsheet's.
-    return list(csv.reader(text.splitlines(keepends=True), delimiter=delimiter))
-
-
-def _xlsx_rows(path):
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except OSError:
-        raise
-    except Exception as error:
-        # openpyxl fails on non-workbooks with zipfile, KeyError and XML
-        # errors alike; whichever it is, the person needs the same answer.
-        raise InputError(f"{path.name} is not an Excel workbook (.xlsx)") from error
-    try:
-        # Read-only rows come padded to the stated dimensions, which some
-        # writers get wrong; resetting them reads what is there.
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def _column_positions(header, name):

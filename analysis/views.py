@@ -11,18 +11,17 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from common.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment, escape_formula
 from surveys import access, selectors
 from surveys.models import Agency, Choice, Country, localized
 
 from . import charts, exports, gaps, results
 from .forms import DashboardFilterForm
 from .plan import plan_note
-from .tabular import escape_formula
 from .workbook import write_workbook
 
 TOP = 10
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _context(request, code):
@@ -289,7 +288,9 @@ def workbook(request, code):
     output.seek(0)
     suffix = "-".join(slugify(value) for value in filters.active().values())
     filename = f"tna-{slugify(campaign.code)}{'-' + suffix if suffix else ''}.xlsx"
-    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)
+    return FileResponse(
+        output, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )
 
 
 @login_required
@@ -298,10 +299,9 @@ def gaps_csv(request, code):
     campaign, filters = context["campaign"], context["filters"]
     table = results.overview(campaign, filters)["competencies"]
     statements = context["labels"]["competencies"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = "-".join(slugify(value) for value in filters.active().values())
     filename = f"gaps-{slugify(campaign.code)}{'-' + suffix if suffix else ''}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = attachment(HttpResponse(content_type=CSV_CONTENT_TYPE), filename)
     writer = csv.writer(response)
     columns = ["competency", "domain", *gaps.GAP_COLUMNS]
     writer.writerow([*columns[:1], "statement", *columns[1:]])

@@ -19,6 +19,8 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from common.downloads import FORMULA_STARTS
+
 from . import gaps
 
 MEAN_FORMAT = "0.0"
@@ -26,7 +28,6 @@ MWDS_FORMAT = "0.00"
 SHARE_FORMAT = "0%"
 # Light to dark blue: readable for every common kind of colour blindness.
 SCALE = {"start_color": "FFF7FBFF", "end_color": "FF08519C"}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", start_color="FFDCE6F1")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -90,7 +91,7 @@ def _cell(sheet, value, number_format=None):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, str):
-        return text_cell(sheet, value) if value.startswith(FORMULA_PREFIXES) else value
+        return text_cell(sheet, value) if value.startswith(FORMULA_STARTS) else value
     if number_format:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = number_format
@@ -430,7 +431,7 @@ def _answers(workbook, data):
         row = list(values)
         for index in text_columns:
             value = row[index]
-            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
                 row[index] = text_cell(raw, value)
         raw.append(row)
         sheet.rows += 1

@@ -13,24 +13,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from common.env import env_bool, env_int, env_list
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name, default):
-    value = os.environ.get(name, "")
-    return [item.strip() for item in value.split(",") if item.strip()] or default
-
-
-def env_int(name, default):
-    value = os.environ.get(name, "")
-    return int(value) if value.strip() else default
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -168,6 +153,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file
 # XLSForm uploads: a real questionnaire workbook is well under a megabyte.
 # Whole request bodies are bounded by the proxy (client_max_body_size).
 XLSFORM_MAX_UPLOAD_BYTES = env_int("XLSFORM_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+# Filled offline questionnaires (common.downloads.upload_limit reads both).
+OFFLINE_MAX_UPLOAD_BYTES = env_int("OFFLINE_MAX_UPLOAD_BYTES", XLSFORM_MAX_UPLOAD_BYTES)
 
 # Security headers. SecurityMiddleware also sends X-Content-Type-Options:
 # nosniff and Cross-Origin-Opener-Policy: same-origin (Django's defaults,

@@ -8,6 +8,8 @@ from django.utils.html import format_html
 from django.utils.text import slugify
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.downloads import XLSX_CONTENT_TYPE, attachment
+
 from . import selectors, services
 from .courses import (
     COLUMNS as COURSE_COLUMNS,
@@ -40,8 +42,6 @@ from .models import (
     UserRole,
 )
 from .xlsform import XLSFormError, read_xlsform, write_xlsform
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _invitation_link(request, token):
@@ -141,10 +141,8 @@ class QuestionnaireAdmin(admin.ModelAdmin):
             return HttpResponse(status=403)
         questionnaire = get_object_or_404(Questionnaire, pk=pk)
         data = write_xlsform(selectors.definition_from_questionnaire(questionnaire))
-        response = HttpResponse(data, content_type=XLSX)
         filename = f"{slugify(questionnaire.code)}-v{questionnaire.version}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return attachment(HttpResponse(data, content_type=XLSX_CONTENT_TYPE), filename)
 
     def import_xlsform(self, request):
         if not self.has_change_permission(request):

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
-from analysis.tabular import escape_formula
+from common.downloads import CSV_CONTENT_TYPE, attachment, escape_formula
 
 from . import access, audit
 
@@ -54,10 +54,8 @@ def audit_csv(request, code):
     _, agency_id = _agency_filter(request, campaign)
     changes = audit.campaign_audit(campaign, agency_id=agency_id)
     suffix = f"-agency-{agency_id}" if agency_id else ""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="audit-{slugify(campaign.code)}{suffix}.csv"'
-    )
+    filename = f"audit-{slugify(campaign.code)}{suffix}.csv"
+    response = attachment(HttpResponse(content_type=CSV_CONTENT_TYPE), filename)
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for change in changes:

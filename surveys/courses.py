@@ -12,18 +12,15 @@ out. A file is checked cell by cell and refused whole: every problem names
 its row and column, and nothing is loaded while any remains.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import transaction
 
+from common.spreadsheets import Problem, UnsafeWorkbook, cell_text, read_table
+
 from .models import Course, Question
-from .workbooks import UnsafeWorkbook, open_workbook
-from .xlsform import Problem
 
 COLUMNS = (
     "code",
@@ -253,69 +250,29 @@ def _duration(text):
 
 def _records(data, filename):
     """(sheet name or None, headers, [(row number, {column: text})]) of the
-    non-blank rows, header = row 1."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx") or (not name.endswith(".csv") and data[:2] == b"PK"):
-        return _xlsx_records(data)
-    if not name.endswith(".csv"):
-        raise CourseImportError([Problem("the file must be a .csv or an .xlsx spreadsheet")])
-    limit = getattr(settings, "XLSFORM_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
-    if len(data) > limit:
-        raise CourseImportError(
-            [Problem(f"the file is {len(data) // 1024} KB; the limit is {limit // 1024} KB")]
-        )
+    non-blank rows, header = row 1. An .xlsx is read from its sheet named
+    'Courses' when it has one, else from its first."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CourseImportError(
-            [Problem("the file is not UTF-8 text; save it as 'CSV UTF-8'")]
-        ) from error
-    try:
-        table = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise CourseImportError([Problem(f"the CSV could not be read ({error})")]) from error
-    return (None, *_to_records(table))
-
-
-def _xlsx_records(data):
-    try:
-        workbook = open_workbook(data)
+        table = read_table(data, filename, sheet="courses", data_only=False)
     except UnsafeWorkbook as error:
         raise CourseImportError([Problem(str(error))]) from error
-    sheets = {title.strip().lower(): title for title in workbook.sheetnames}
-    title = sheets.get("courses", workbook.sheetnames[0])
-    try:
-        table = list(workbook[title].iter_rows(values_only=True))
-    except Exception as error:  # the XML parser's errors, whichever parser is in use
-        reason = f"the sheet could not be read ({error.__class__.__name__})"
-        raise CourseImportError([Problem(reason, title)]) from error
-    finally:
-        workbook.close()
-    return (title, *_to_records(table))
+    return (table.sheet, *_to_records(table.rows))
 
 
 def _to_records(table):
     if not table:
         return [], []
-    headers = [_text(cell).lower() for cell in table[0]]
+    headers = [cell_text(cell).lower() for cell in table[0]]
     records = []
     for number, values in enumerate(table[1:], start=2):
         record = {
-            header: _text(value)
+            header: cell_text(value)
             for header, value in zip(headers, values, strict=False)
             if header in COLUMNS
         }
         if any(record.values()):
             records.append((number, record))
     return [header for header in headers if header], records
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 @transaction.atomic

@@ -31,12 +31,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.downloads import upload_limit
+from common.spreadsheets import UnsafeWorkbook, open_workbook, sheet_rows
+
 from . import expressions, selectors
 from .forms import TEXT_MAX_LENGTH, SectionForm
 from .models import Question, localized
-from .workbooks import UnsafeWorkbook, open_workbook
 
-DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 BINDING_FORMAT = "tna-offline/1"
 BINDING_SALT = "surveys.offline.binding"
 INSTRUCTIONS_SHEET, LISTS_SHEET, BINDING_SHEET = "Instructions", "lists", "binding"
@@ -55,7 +56,7 @@ _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def max_upload_bytes():
-    return getattr(settings, "OFFLINE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    return upload_limit("OFFLINE_MAX_UPLOAD_BYTES")
 
 
 def workbook_filename(invitation):
@@ -151,11 +152,9 @@ def _rows(sheet, max_col):
     """The sheet's values, row by row. A read-only sheet's XML is parsed only
     now, so a damaged or hostile sheet shows up here as a refusal."""
     try:
-        return [list(row) for row in sheet.iter_rows(max_col=max_col, values_only=True)]
-    except Exception as error:  # openpyxl and defusedxml raise many kinds
-        raise WorkbookRefused(
-            f"The workbook could not be read ({error.__class__.__name__})."
-        ) from error
+        return sheet_rows(sheet, max_col=max_col)
+    except UnsafeWorkbook as error:
+        raise WorkbookRefused(f"The file was refused: {error}.") from error
 
 
 # Writing the workbook -------------------------------------------------------------

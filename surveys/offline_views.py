@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
+
+from common.downloads import XLSX_CONTENT_TYPE, attachment
 
 from . import access, offline, offline_services, services
 from .models import Response
 from .views import survey_for, with_invitation
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class OfflineUploadForm(forms.Form):
@@ -37,11 +36,11 @@ class OfflineUploadForm(forms.Form):
 
 
 def _workbook_reply(invitation, response):
-    reply = HttpResponse(offline.build_offline_workbook(invitation, response=response), XLSX)
-    reply["Content-Disposition"] = content_disposition_header(
-        True, offline.workbook_filename(invitation)
+    workbook = offline.build_offline_workbook(invitation, response=response)
+    return attachment(
+        HttpResponse(workbook, content_type=XLSX_CONTENT_TYPE),
+        offline.workbook_filename(invitation),
     )
-    return reply
 
 
 def _receive(request, invitation, actor):

@@ -18,8 +18,9 @@ import openpyxl
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
+from common.spreadsheets import Problem, UnsafeWorkbook, open_workbook, sheet_rows
+
 from . import expressions
-from .workbooks import UnsafeWorkbook, open_workbook
 
 SUPPORTED_TYPES = ("select_one", "select_multiple", "integer", "decimal", "text", "note", "date")
 TRANSLATABLE = ("label", "hint", "constraint_message")
@@ -39,24 +40,6 @@ DEFAULT_LANGUAGE = "default"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _TRUE = {"yes", "true", "true()", "1"}
 _FALSE = {"", "no", "false", "false()", "0"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    message: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-
-    def __str__(self):
-        where = []
-        if self.sheet:
-            where.append(f"sheet '{self.sheet}'")
-        if self.row:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
 class XLSFormError(Exception):
@@ -134,22 +117,20 @@ def _text(value):
 
 def _sheet_rows(sheet):
     """(row number, {header: text}) for each non-blank row, and the headers."""
-    rows = sheet.iter_rows(values_only=True)
-    records = []
-    # A read-only sheet's XML is parsed only now, so damage inside it shows up here.
     try:
-        headers = [_text(cell) for cell in next(rows, ())]
-        for number, values in enumerate(rows, start=2):
-            record = {
-                header: _text(value)
-                for header, value in zip(headers, values, strict=False)
-                if header and _text(value)
-            }
-            if record:
-                records.append((number, record))
-    except Exception as error:  # the XML parser's errors, whichever parser is in use
-        reason = f"the sheet could not be read ({error.__class__.__name__})"
-        raise XLSFormError([Problem(reason, sheet=sheet.title)]) from error
+        rows = sheet_rows(sheet)
+    except UnsafeWorkbook as error:
+        raise XLSFormError([Problem(str(error), sheet=sheet.title)]) from error
+    headers = [_text(cell) for cell in (rows[0] if rows else ())]
+    records = []
+    for number, values in enumerate(rows[1:], start=2):
+        record = {
+            header: _text(value)
+            for header, value in zip(headers, values, strict=False)
+            if header and _text(value)
+        }
+        if record:
+            records.append((number, record))
     return [header for header in headers if header], records
 
 

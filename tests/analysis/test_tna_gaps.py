@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from analysis import gaps
-from analysis.tabular import escape_formula
+from common.downloads import escape_formula
 
 HEADER = ["respondent", "competency", "importance", "capability", "region"]
 RATINGS = [
@@ -400,7 +400,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     path = tmp_path / "ratings.xlsx"
     path.write_text("respondent,competency,importance,capability\n")
 
-    assert "ratings.xlsx is not an Excel workbook (.xlsx)" in failure(path)
+    assert "ratings.xlsx: the file is not an Excel workbook (.xlsx)" in failure(path)
 
 
 @pytest.mark.parametrize(

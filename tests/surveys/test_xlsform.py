@@ -9,9 +9,9 @@ import openpyxl
 import openpyxl.xml
 import pytest
 
-from surveys import workbooks
-from surveys.workbooks import UnsafeWorkbook, open_workbook
-from surveys.xlsform import Problem, XLSFormError, read_xlsform, write_xlsform
+from common import spreadsheets
+from common.spreadsheets import Problem, UnsafeWorkbook, open_workbook
+from surveys.xlsform import XLSFormError, read_xlsform, write_xlsform
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -702,7 +702,7 @@ def add_zeros(data, megabytes):
 
 
 def test_it_refuses_a_workbook_that_expands_past_the_bound(monkeypatch):
-    monkeypatch.setattr(workbooks, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(spreadsheets, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
     data = add_zeros(make_xlsform(VALID_SURVEY), megabytes=2)
     assert len(data) < 64 * 1024
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis import gaps, tabular
+from common.downloads import escape_formula
 
 # Shown to two decimals in the table; csv and json keep full precision.
 DECIMAL_COLUMNS = tuple(gaps.STATISTIC_COLUMNS)
@@ -74,7 +75,7 @@ def render_csv(table):
     for row in table.itertuples(index=False):
         # Codes and group names come from user files: never let them run as formulas.
         writer.writerow(
-            "" if value is None else tabular.escape_formula(value) for value in map(_plain, row)
+            "" if value is None else escape_formula(value) for value in map(_plain, row)
         )
     return buffer.getvalue()
 

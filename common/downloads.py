@@ -1,0 +1,33 @@
+"""What every download and upload shares: content types, the attachment
+header, formula escaping for cells a spreadsheet will open, upload limits."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# OWASP, "CSV Injection": cells starting with these may run as formulas.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def escape_formula(text):
+    """`text` made safe for a CSV cell a spreadsheet will open: a leading
+    apostrophe when it starts like a formula (OWASP, "CSV Injection").
+    Anything that is not a string (numbers, None) is returned unchanged."""
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    """Mark `response` as a download named `filename` (RFC 6266, with the
+    UTF-8 form for names that are not plain ASCII)."""
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def upload_limit(setting: str = "XLSFORM_MAX_UPLOAD_BYTES") -> int:
+    """The largest file, in bytes, that the upload named by `setting` takes
+    (XLSFORM_MAX_UPLOAD_BYTES or OFFLINE_MAX_UPLOAD_BYTES; both in settings)."""
+    return int(getattr(settings, setting))

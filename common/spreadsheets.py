@@ -1,0 +1,185 @@
+"""Reading spreadsheets that strangers upload: the one way in.
+
+Every .xlsx or .csv a person gives us (an XLSForm, a course catalogue, a
+filled offline questionnaire, a ratings file) is read here, with the same
+checks before any parser sees it:
+
+- size: at most the upload's limit (common.downloads.upload_limit);
+- an .xlsx is a zip of XML parts: it must be one, hold an Excel workbook,
+  and not expand past MAX_UNCOMPRESSED_BYTES or by a ratio no real workbook
+  has (a zip bomb of a few kilobytes can expand to gigabytes);
+- no XML part may declare a DOCTYPE or an entity (billion laughs, external
+  entities); openpyxl parses with defusedxml besides;
+- at most MAX_CELLS cells are read from one sheet;
+- a CSV is UTF-8 (with or without a byte-order mark), its delimiter
+  whichever of , ; and tab its first line holds most of.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+import openpyxl
+
+from .downloads import upload_limit
+
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+# A questionnaire of 300 questions in six languages is some 10,000 cells.
+MAX_CELLS = 2_000_000
+# Spreadsheets in many locales (and KoboToolbox by default) write ';'.
+DELIMITERS = (",", ";", "\t")
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+class UnsafeWorkbook(ValueError):
+    """The file cannot be read safely; the message says why, plainly."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a spreadsheet, where a person can find it."""
+
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self):
+        where = []
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
+        if self.row:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def check_size(data: bytes, max_bytes: int | None = None) -> None:
+    max_bytes = max_bytes or upload_limit()
+    if len(data) > max_bytes:
+        raise UnsafeWorkbook(
+            f"the file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB"
+        )
+
+
+def open_workbook(
+    data: bytes, *, max_bytes: int | None = None, data_only: bool = False
+) -> openpyxl.Workbook:
+    """Open .xlsx bytes read-only, or raise UnsafeWorkbook with a plain reason.
+    With `data_only`, formula cells read as the value Excel last computed."""
+    check_size(data, max_bytes)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise UnsafeWorkbook("the file is not an Excel workbook (.xlsx)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_archive(archive)
+    except zipfile.BadZipFile as error:
+        raise UnsafeWorkbook("the file is not an Excel workbook (.xlsx)") from error
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    except Exception as error:  # openpyxl raises many kinds on damaged files
+        raise UnsafeWorkbook(
+            f"the workbook could not be read ({error.__class__.__name__})"
+        ) from error
+
+
+def _check_archive(archive):
+    members = archive.infolist()
+    if "xl/workbook.xml" not in {member.filename for member in members}:
+        raise UnsafeWorkbook("the file is a zip archive but not an Excel workbook (.xlsx)")
+    total = sum(member.file_size for member in members)
+    compressed = sum(member.compress_size for member in members) or 1
+    # Small workbooks can compress very well; the ratio matters only for big ones.
+    suspicious_ratio = total > 5 * 1024 * 1024 and total / compressed > MAX_COMPRESSION_RATIO
+    if total > MAX_UNCOMPRESSED_BYTES or suspicious_ratio:
+        raise UnsafeWorkbook(
+            "the workbook expands to more than it should (possible zip bomb); refused"
+        )
+    # Bounded by the check above, so reading every XML part is cheap.
+    for member in members:
+        if member.filename.endswith((".xml", ".rels", ".vml")):
+            head = archive.read(member)
+            if any(declaration in head for declaration in _DECLARATIONS):
+                raise UnsafeWorkbook(
+                    "the workbook could not be read (it declares XML entities, which Excel "
+                    "never writes); refused"
+                )
+
+
+def sheet_rows(sheet, *, max_col: int | None = None, max_cells: int = MAX_CELLS) -> list[list]:
+    """A read-only sheet's values, row by row. Its XML is parsed only now, so
+    a damaged or hostile sheet shows up here, as UnsafeWorkbook."""
+    rows, cells = [], 0
+    try:
+        for row in sheet.iter_rows(max_col=max_col, values_only=True):
+            cells += len(row)
+            if cells > max_cells:
+                raise UnsafeWorkbook(
+                    f"the sheet '{sheet.title}' has more than {max_cells:,} cells; refused"
+                )
+            rows.append(list(row))
+    except UnsafeWorkbook:
+        raise
+    except Exception as error:  # the XML parser's errors, whichever parser is in use
+        raise UnsafeWorkbook(f"the sheet could not be read ({error.__class__.__name__})") from error
+    return rows
+
+
+@dataclass
+class Table:
+    """A spreadsheet's first (or named) sheet, or a CSV: `rows` includes the
+    header row; cells are as read (numbers from an .xlsx stay numbers)."""
+
+    sheet: str | None
+    rows: list[list]
+
+
+def read_table(
+    data: bytes, filename: str, *, sheet: str | None = None, data_only: bool = True,
+    max_bytes: int | None = None,
+) -> Table:  # fmt: skip
+    """The rows of a .csv or .xlsx upload. An .xlsx is read from the sheet
+    named `sheet` (matched ignoring case) when it has one, else its first."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx") or (not name.endswith(".csv") and data[:2] == b"PK"):
+        workbook = open_workbook(data, max_bytes=max_bytes, data_only=data_only)
+        try:
+            titles = {title.strip().lower(): title for title in workbook.sheetnames}
+            title = titles.get((sheet or "").lower(), workbook.sheetnames[0])
+            worksheet = workbook[title]
+            # Read-only rows come padded to the stated dimensions, which some
+            # writers get wrong; resetting them reads what is there.
+            worksheet.reset_dimensions()
+            return Table(title, sheet_rows(worksheet))
+        finally:
+            workbook.close()
+    if not name.endswith(".csv"):
+        raise UnsafeWorkbook("the file must be a .csv or an .xlsx spreadsheet")
+    check_size(data, max_bytes)
+    return Table(None, _csv_rows(data))
+
+
+def _csv_rows(data):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnsafeWorkbook("the file is not UTF-8 text; save it as 'CSV UTF-8'") from error
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=first_line.count)
+    try:
+        # Every record counts, blank lines too, so numbers match a spreadsheet's.
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise UnsafeWorkbook(f"the CSV could not be read ({error})") from error
+
+
+def cell_text(value) -> str:
+    """A cell as a person reads it: whole numbers without '.0', stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
