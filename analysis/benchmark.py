@@ -63,7 +63,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from surveys import services
+from surveys.campaigns import services as campaign_services
 from surveys.models import (
     Agency,
     Answer,
@@ -75,7 +75,13 @@ from surveys.models import (
     Region,
     Response,
 )
-from surveys.xlsform import ChoiceDef, FormDefinition, QuestionDef, SectionDef
+from surveys.questionnaires import services as questionnaire_services
+from surveys.questionnaires.xlsform import (
+    ChoiceDef,
+    FormDefinition,
+    QuestionDef,
+    SectionDef,
+)
 
 from . import charts, exports, gaps, results
 from .selectors import answers_frame
@@ -259,11 +265,11 @@ def synthetic_campaign_build(*, responses, items, seed=SEED, progress=True):
     """The BENCH campaign: `responses` agencies in about 40 countries, each
     with a submitted response answering all `items` questions. Returns it."""
     rng = np.random.default_rng(seed)
-    questionnaire, _ = services.questionnaire_import(
+    questionnaire, _ = questionnaire_services.questionnaire_import(
         definition=synthetic_definition(items), publish=True
     )
     today = timezone.localdate()
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         code=CAMPAIGN_CODE,
         name=f"Benchmark: {responses} responses × {items} items",
         questionnaire=questionnaire,
@@ -1015,7 +1021,7 @@ def load_invitations_create(campaign, count, prefix="Load-test agency", seed=SEE
             country_id=countries[int(rng.integers(len(countries)))],
             kind=kinds[number % len(kinds)],
         )
-        created.append(services.invitation_create(campaign=campaign, agency=agency))
+        created.append(campaign_services.invitation_create(campaign=campaign, agency=agency))
     return created
 
 

@@ -3,8 +3,9 @@ the dashboard uses, so the numbers in both agree."""
 
 from django.utils import timezone
 
-from surveys import selectors
+from surveys.campaigns import selectors as campaign_selectors
 from surveys.models import Agency, localized
+from surveys.questionnaires import selectors as questionnaire_selectors
 
 from . import results
 from .plan import plan_note
@@ -25,8 +26,8 @@ def workbook_data(campaign, filters, *, include_answers):
     labels = results.labels(questionnaire)
     frames = results.Frames(campaign, filters)
     overview = results.overview(campaign, filters, frames)
-    by_region, _, _ = selectors.response_rates(campaign, filters.country or None)
-    structure = selectors.questionnaire_structure(questionnaire)
+    by_region, _, _ = campaign_selectors.response_rates(campaign, filters.country or None)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
     data = WorkbookData(
         campaign_code=campaign.code,
         campaign_name=campaign.name,

@@ -12,7 +12,8 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from common.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment, escape_formula
-from surveys import access, selectors
+from surveys import access
+from surveys.campaigns import selectors as campaign_selectors
 from surveys.models import Agency, Choice, Country, localized
 
 from . import charts, exports, gaps, results
@@ -84,7 +85,7 @@ def dashboard(request, code):
 
 
 def _rates(campaign, user_access):
-    return selectors.response_rates(campaign, user_access.forced_country)
+    return campaign_selectors.response_rates(campaign, user_access.forced_country)
 
 
 def _matrix(table, by, domain_labels, group_labels=None):

@@ -2,14 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-admin.site.site_header = "Training needs assessment: coordination"
-admin.site.site_title = "Training needs assessment"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("analysis.urls")),
     path("", include("surveys.urls")),
-    path("", include("surveys.audit_urls")),
+    path("", include("surveys.audit.urls")),
 ]

@@ -1,16 +1,22 @@
-"""Who may see what: the one place every coordinator-side view asks.
+"""Who may see what: the one place every view and the admin ask.
 
 - coordinator (or superuser): everything, including one agency's answers;
 - country focal point: their own country's agencies and results only;
-- trainer: aggregated, suppressed results and exports, never one agency.
+- trainer: aggregated, suppressed results and exports, never one agency;
+- an agency, through its invitation link: its own response only
+  (`invitation_for_token`).
 """
 
+import hashlib
+import hmac
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Campaign, Country, UserRole
+from surveys.models import Campaign, Country, InvitationLink, UserRole
 
 Role = UserRole.Role
 
@@ -81,8 +87,93 @@ def campaign_for_user(user, code, *, need=None):
     return campaign, access
 
 
+def may_use_admin(user) -> bool:
+    """Only coordinators (and superusers) use the admin, whatever Django
+    permissions a staff account was given: its pages show one agency's
+    answers, links and uploads."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return UserRole.objects.filter(user=user, role=Role.COORDINATOR).exists()
+
+
 def require(user, need):
     access = access_for(user)
     if not getattr(access, need):
         raise PermissionDenied
     return access
+
+
+# Invitation links ---------------------------------------------------------------
+
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,100}$")
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LinkProblem(Exception):
+    """Why an invitation link cannot be used. Says nothing about the agency."""
+
+    MESSAGES = {
+        "unknown": (
+            404,
+            "This link is not valid",
+            "Check that you copied the whole link from your invitation, or ask the "
+            "coordinator of the assessment for a new one.",
+        ),
+        "revoked": (
+            410,
+            "This link has been withdrawn",
+            "The coordinator has replaced or withdrawn this invitation. If you received "
+            "a newer link, use that one; otherwise contact the coordinator.",
+        ),
+        "closed": (
+            410,
+            "This assessment round is closed",
+            "Answers can no longer be given through this link. Contact the coordinator "
+            "if you still need to respond.",
+        ),
+        "not_open": (
+            403,
+            "This assessment round has not opened yet",
+            "The link will work from the opening date given in your invitation.",
+        ),
+    }
+
+    def __init__(self, kind, date=None):
+        super().__init__(kind)
+        self.kind = kind
+        self.date = date
+        self.status, self.title, self.advice = self.MESSAGES[kind]
+
+
+def invitation_for_token(token, today=None):
+    """The invitation a link's token opens, or LinkProblem saying why not."""
+    if not token or not _TOKEN_SHAPE.match(token):
+        raise LinkProblem("unknown")
+    digest = token_hash(token)
+    link = (
+        InvitationLink.objects.select_related(
+            "invitation__campaign__questionnaire",
+            "invitation__agency__country__region",
+            "invitation__response",
+        )
+        .filter(token_hash=digest)
+        .first()
+    )
+    # The lookup is by hash; comparing again in constant time costs nothing.
+    if link is None or not hmac.compare_digest(link.token_hash, digest):
+        raise LinkProblem("unknown")
+    invitation = link.invitation
+    if link.revoked_at or invitation.revoked_at:
+        raise LinkProblem("revoked")
+    campaign = invitation.campaign
+    today = today or timezone.localdate()
+    if campaign.closed_at or today > campaign.closes_on:
+        raise LinkProblem("closed", campaign.closes_on)
+    if today < campaign.opens_on:
+        raise LinkProblem("not_open", campaign.opens_on)
+    return invitation

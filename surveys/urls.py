@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import campaign_views, offline_views, views
+from surveys.campaigns import views as campaign_views
+from surveys.offline import views as offline_views
+from surveys.respond import views
 
 app_name = "surveys"
 

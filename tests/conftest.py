@@ -4,9 +4,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from surveys import services
+from surveys.campaigns import services as campaign_services
 from surveys.models import Agency, Country
-from surveys.xlsform import read_xlsform
+from surveys.questionnaires import services as questionnaire_services
+from surveys.questionnaires.xlsform import read_xlsform
+from surveys.respond import services as response_services
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHIPPED_FORM = FIXTURES / "tna_questionnaire.xlsx"
@@ -24,7 +26,9 @@ def shipped_definition(shipped_form_bytes):
 
 @pytest.fixture
 def questionnaire(db, shipped_definition):
-    questionnaire, _ = services.questionnaire_import(definition=shipped_definition, publish=True)
+    questionnaire, _ = questionnaire_services.questionnaire_import(
+        definition=shipped_definition, publish=True
+    )
     return questionnaire
 
 
@@ -40,7 +44,7 @@ def agency(db):
 @pytest.fixture
 def campaign(questionnaire):
     today = timezone.localdate()
-    return services.campaign_create(
+    return campaign_services.campaign_create(
         code="R1",
         name="Round one",
         questionnaire=questionnaire,
@@ -51,7 +55,7 @@ def campaign(questionnaire):
 
 @pytest.fixture
 def invitation_and_token(campaign, agency):
-    return services.invitation_create(campaign=campaign, agency=agency)
+    return campaign_services.invitation_create(campaign=campaign, agency=agency)
 
 
 @pytest.fixture
@@ -99,7 +103,7 @@ def submit_ratings(invitation, ratings, *, role="investigator", legal=None):
             response=response,
             question=questions[code],
             value=value,
-            number=services.answer_number(questions[code], value),
+            number=response_services.answer_number(questions[code], value),
         )
         for code, value in values.items()
     )
@@ -114,7 +118,7 @@ def seed_submitted_round(campaign):
     more Kenyan unit is invited and silent."""
     for number in range(6):
         agency = make_agency(f"Kenyan unit {number}", "KE", Agency.Kind.POLICE)
-        invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
+        invitation, _ = campaign_services.invitation_create(campaign=campaign, agency=agency)
         submit_ratings(
             invitation,
             {"DF-01": (5, 1 + number % 2), "DF-02": (4, 3), "ET-01": (5, 2)},
@@ -122,14 +126,14 @@ def seed_submitted_round(campaign):
         )
     for number in range(5):
         agency = make_agency(f"Brazilian unit {number}", "BR", Agency.Kind.PROSECUTION)
-        invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
+        invitation, _ = campaign_services.invitation_create(campaign=campaign, agency=agency)
         submit_ratings(
             invitation,
             {"DF-01": (3, 3), "DF-02": (5, 1), "ET-01": (4, 4)},
             role="prosecutor",
             legal={"AD-L01": "yes"},
         )
-    services.invitation_create(campaign=campaign, agency=make_agency("Silent unit", "KE"))
+    campaign_services.invitation_create(campaign=campaign, agency=make_agency("Silent unit", "KE"))
     return campaign
 
 

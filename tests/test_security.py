@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from surveys import services
+from surveys.campaigns import services as campaign_services
 from surveys.models import (
     Agency,
     Answer,
@@ -30,6 +30,7 @@ from surveys.models import (
     UserRole,
 )
 from surveys.models import Response as SurveyResponse
+from surveys.respond import services as response_services
 from tests.conftest import make_agency, make_user, submit_ratings
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +64,10 @@ def section_post(client, token, code, values, **extra):
 def other(campaign):
     """A Brazilian agency invited to the same campaign, with an answer saved."""
     agency = make_agency("Brazilian unit", "BR", Agency.Kind.PROSECUTION)
-    invitation, token = services.invitation_create(campaign=campaign, agency=agency)
-    response = services.response_open(invitation=invitation)
+    invitation, token = campaign_services.invitation_create(campaign=campaign, agency=agency)
+    response = response_services.response_open(invitation=invitation)
     questions = list(Question.objects.filter(questionnaire=campaign.questionnaire))
-    services.response_save_answers(
+    response_services.response_save_answers(
         response=response, questions=questions, values={"DF-01_imp": "2"}, base_version=0
     )
     return invitation, token
@@ -125,14 +126,14 @@ def test_changing_the_section_in_the_url_stays_in_the_same_response(
 def test_a_coordinator_cannot_reach_an_invitation_through_another_campaigns_url(
     client, coordinator, invitation, questionnaire
 ):
-    other_campaign = services.campaign_create(
+    other_campaign = campaign_services.campaign_create(
         code="R2",
         name="Round two",
         questionnaire=questionnaire,
         opens_on=datetime.date(2026, 1, 1),
         closes_on=datetime.date(2026, 12, 31),
     )
-    services.invitation_create(campaign=other_campaign, agency=make_agency("Other", "BR"))
+    campaign_services.invitation_create(campaign=other_campaign, agency=make_agency("Other", "BR"))
     client.force_login(coordinator)
 
     reply = client.post(url("surveys:invitation_new_link", "R2", invitation.pk))

@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from surveys import services
+from surveys.campaigns import services as campaign_services
 from surveys.models import Response
+from surveys.respond import services as response_services
 from tests.conftest import make_agency, make_user, submit_ratings
 
 pytestmark = pytest.mark.django_db
@@ -221,11 +222,11 @@ def test_results_are_recomputed_when_an_answer_changes(client, coordinator, roun
     before = client.get(url).context["respondents"]
 
     agency = make_agency("Late unit", "KE")
-    invitation, _ = services.invitation_create(campaign=round_with_answers, agency=agency)
+    invitation, _ = campaign_services.invitation_create(campaign=round_with_answers, agency=agency)
     submit_ratings(invitation, {"DF-01": (5, 1)})
 
     assert client.get(url).context["respondents"] == before + 1
-    services.response_reopen(response=Response.objects.get(invitation=invitation))
+    response_services.response_reopen(response=Response.objects.get(invitation=invitation))
     assert client.get(url).context["respondents"] == before
 
 
@@ -236,7 +237,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_responses(client, coor
     def add_responses(count, start):
         for number in range(start, start + count):
             agency = make_agency(f"Unit {number}", "KE")
-            invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
+            invitation, _ = campaign_services.invitation_create(campaign=campaign, agency=agency)
             submit_ratings(invitation, {"DF-01": (5, 2), "DF-02": (4, 4)})
 
     add_responses(5, 0)

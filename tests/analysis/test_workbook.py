@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from analysis import gaps, results
 from analysis.selectors import answers_frame
-from surveys import services
+from surveys.campaigns import services as campaign_services
 from surveys.models import Answer, Invitation, Question
 from tests.conftest import make_agency, submit_ratings
 
@@ -114,7 +114,7 @@ def test_a_native_bar_chart_shows_the_top_competencies(tmp_path, round_with_answ
 
 def test_small_groups_show_n_below_the_minimum_never_a_number(tmp_path, round_with_answers):
     # One Fijian agency: Oceania is a group of one.
-    invitation, _ = services.invitation_create(
+    invitation, _ = campaign_services.invitation_create(
         campaign=round_with_answers, agency=make_agency("Fiji unit", "FJ")
     )
     submit_ratings(

@@ -3,8 +3,11 @@ database, and checks run inside the page."""
 
 from playwright.sync_api import expect
 
-from surveys import selectors, services
 from surveys.models import Question, Response, localized
+from surveys.questionnaires import rules
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.respond import selectors as response_selectors
+from surveys.respond import services as response_services
 from tests.conftest import make_user
 
 PASSWORD = "a long browser-test passphrase"
@@ -58,15 +61,15 @@ def answer_remaining_required(invitation):
     anything new. Answers that open further required questions (skip logic)
     are followed until nothing is missing. Returns the values written.
     """
-    structure = selectors.questionnaire_structure(invitation.campaign.questionnaire)
+    structure = questionnaire_selectors.questionnaire_structure(invitation.campaign.questionnaire)
     response = Response.objects.get(invitation=invitation)
     written = {}
     for _ in range(5):
-        missing = selectors.missing_required(structure, selectors.response_answers(response))
+        missing = rules.missing_required(structure, response_selectors.response_answers(response))
         if not missing:
             return written
         values = {question.code: _valid_value(question, structure.choices) for question in missing}
-        services.response_save_answers(
+        response_services.response_save_answers(
             response=response, questions=missing, values=values, base_version=response.version
         )
         response.refresh_from_db()

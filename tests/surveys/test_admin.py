@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from surveys.models import Invitation, Questionnaire, Response
-from surveys.xlsform import read_xlsform
+from surveys.questionnaires import services as questionnaire_services
+from surveys.questionnaires.xlsform import read_xlsform
 
 pytestmark = pytest.mark.django_db
 
@@ -149,9 +150,8 @@ def test_a_coordinator_can_reopen_a_submitted_response(client, coordinator, invi
 
 
 def test_a_campaign_can_only_use_a_published_questionnaire(client, coordinator, shipped_definition):
-    from surveys import services
 
-    draft, _ = services.questionnaire_import(definition=shipped_definition)
+    draft, _ = questionnaire_services.questionnaire_import(definition=shipped_definition)
 
     page = client.post(
         reverse("admin:surveys_campaign_add"),

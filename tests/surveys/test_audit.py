@@ -8,8 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import audit, services
+from surveys.audit import selectors as audit
+from surveys.campaigns import services as campaign_services
 from surveys.models import Question, UserRole
+from surveys.questionnaires import rules
+from surveys.respond import services as response_services
 from tests.conftest import make_agency, make_user
 
 pytestmark = pytest.mark.django_db
@@ -49,17 +52,17 @@ def test_an_answer_changed_through_the_link_shows_from_to_who_and_why(
     ]
     assert {c.who for c in changes} == {"agency via link"}
     assert {c.agency for c in changes} == {"Cybercrime Unit (KE)"}
-    assert changes[1].reason == services.RESPONDENT
+    assert changes[1].reason == response_services.RESPONDENT
     assert before <= changes[2].when <= changes[1].when <= changes[0].when <= timezone.now()
 
 
 def test_a_change_by_a_coordinator_names_them_and_their_reason(campaign, invitation, coordinator):
-    response = services.response_open(invitation=invitation)
+    response = response_services.response_open(invitation=invitation)
     questions = list(Question.objects.filter(questionnaire=campaign.questionnaire))
-    services.response_save_answers(
+    response_services.response_save_answers(
         response=response, questions=questions, values={"DF-02_cap": "2"}, base_version=0
     )
-    services.response_save_answers(
+    response_services.response_save_answers(
         response=response,
         questions=questions,
         values={"DF-02_cap": "4"},
@@ -81,8 +84,8 @@ def test_invitations_links_responses_and_the_campaign_are_in_the_trail(
     client.get(reverse("surveys:start", args=[token]))  # the agency opens its link
     client.force_login(coordinator)
     client.post(reverse("surveys:campaign_remind", args=["R1"]))
-    services.invitation_revoke(invitation=invitation)
-    services.invitation_issue_token(invitation=invitation)
+    campaign_services.invitation_revoke(invitation=invitation)
+    campaign_services.invitation_issue_token(invitation=invitation)
     client.post(reverse("surveys:campaign_close", args=["R1"]))
 
     changes = audit.campaign_audit(campaign)
@@ -103,7 +106,7 @@ def test_invitations_links_responses_and_the_campaign_are_in_the_trail(
 def test_submitting_and_reopening_a_response_are_in_the_trail(
     client, campaign, token, invitation, coordinator, monkeypatch
 ):
-    monkeypatch.setattr(services.selectors, "missing_required", lambda *args: [])
+    monkeypatch.setattr(rules, "missing_required", lambda *args: [])
     client.get(reverse("surveys:start", args=[token]))
     client.post(reverse("surveys:submit", args=[token]))
     client.force_login(coordinator)
@@ -121,7 +124,9 @@ def test_submitting_and_reopening_a_response_are_in_the_trail(
 def two_agencies(client, campaign, token, invitation):
     save_section(client, token, "forensics", {"DF-01_imp": "3"})
     other = make_agency("Brazilian unit", "BR")
-    other_invitation, other_token = services.invitation_create(campaign=campaign, agency=other)
+    other_invitation, other_token = campaign_services.invitation_create(
+        campaign=campaign, agency=other
+    )
     save_section(client, other_token, "forensics", {"DF-01_imp": "1"})
     return invitation, other_invitation
 
@@ -154,10 +159,10 @@ def test_an_unknown_agency_filter_shows_everything(client, coordinator, two_agen
 
 
 def test_the_page_is_paginated(client, coordinator, campaign, invitation):
-    response = services.response_open(invitation=invitation)
+    response = response_services.response_open(invitation=invitation)
     questions = list(Question.objects.filter(questionnaire=campaign.questionnaire))
     values = {q.code: "3" for q in questions if q.dimension == Question.Dimension.IMPORTANCE}
-    services.response_save_answers(
+    response_services.response_save_answers(
         response=response, questions=questions, values=values, base_version=0
     )
     client.force_login(coordinator)
@@ -185,7 +190,7 @@ def test_the_csv_has_one_row_a_change_with_who_when_and_from_to(client, coordina
     answered = next(row for row in rows if row[2:4] == ["DF-01_imp", "answered"])
     assert answered[1] == "Cybercrime Unit (KE)"
     assert answered[4:7] == ["", "3", "agency via link"]
-    assert answered[7] == services.RESPONDENT
+    assert answered[7] == response_services.RESPONDENT
     assert datetime.datetime.fromisoformat(answered[0]) <= timezone.now()
     assert rows[-1][0].startswith("Exported on request by coordinator")
     assert not any(row[1] == "Brazilian unit (BR)" for row in rows if len(row) > 1)
@@ -209,20 +214,20 @@ def test_only_coordinators_see_the_trail(client, campaign, invitation, name):
 def add_agencies_with_answers(campaign, count, start):
     questions = list(Question.objects.filter(questionnaire=campaign.questionnaire))
     for number in range(start, start + count):
-        invitation, _ = services.invitation_create(
+        invitation, _ = campaign_services.invitation_create(
             campaign=campaign, agency=make_agency(f"Unit {number}", "KE")
         )
-        response = services.response_open(invitation=invitation)
-        services.response_save_answers(
+        response = response_services.response_open(invitation=invitation)
+        response_services.response_save_answers(
             response=response,
             questions=questions,
             values={"DF-01_imp": "2", "DF-01_cap": "1"},
             base_version=0,
         )
-        services.response_save_answers(
+        response_services.response_save_answers(
             response=response, questions=questions, values={"DF-01_imp": "4"}, base_version=1
         )
-        services.invitation_revoke(invitation=invitation)
+        campaign_services.invitation_revoke(invitation=invitation)
 
 
 @pytest.mark.parametrize("name", ["audit:page", "audit:csv"])

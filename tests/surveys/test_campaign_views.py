@@ -6,8 +6,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import services
+from surveys.campaigns import services as campaign_services
 from surveys.models import Agency, Campaign, Invitation, Response, UserRole
+from surveys.respond import services as response_services
 from tests.conftest import make_agency, make_user, submit_ratings
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,8 @@ def invited(campaign):
     kenya.contact_email = "unit@example.ke"
     kenya.save()
     brazil = make_agency("Brazilian unit", "BR", Agency.Kind.PROSECUTION)
-    services.invitation_create(campaign=campaign, agency=kenya)
-    services.invitation_create(campaign=campaign, agency=brazil)
+    campaign_services.invitation_create(campaign=campaign, agency=kenya)
+    campaign_services.invitation_create(campaign=campaign, agency=brazil)
     return campaign
 
 
@@ -110,7 +111,9 @@ def test_a_focal_point_sees_only_their_countrys_invitations(client, focal_point,
 
 
 def test_a_focal_point_cannot_see_a_campaign_without_their_country(client, campaign):
-    services.invitation_create(campaign=campaign, agency=make_agency("Brazilian unit", "BR"))
+    campaign_services.invitation_create(
+        campaign=campaign, agency=make_agency("Brazilian unit", "BR")
+    )
     client.force_login(make_user("focal-fj", Role.FOCAL_POINT, "FJ"))
 
     assert client.get(url("campaign", "R1")).status_code == 404
@@ -189,7 +192,7 @@ def test_reminders_go_to_agencies_that_have_not_submitted_and_old_links_keep_wor
     client, coordinator, invited
 ):
     kenya = Invitation.objects.get(agency__name="Kenyan unit")
-    old_token = services.invitation_issue_token(invitation=kenya)
+    old_token = campaign_services.invitation_issue_token(invitation=kenya)
     submit_ratings(Invitation.objects.get(agency__name="Brazilian unit"), {"DF-01": (5, 1)})
     client.force_login(coordinator)
 
@@ -207,7 +210,7 @@ def test_reminders_go_to_agencies_that_have_not_submitted_and_old_links_keep_wor
 def test_closing_a_campaign_stops_its_links_and_reopening_restores_them(
     client, coordinator, invited
 ):
-    token = services.invitation_issue_token(
+    token = campaign_services.invitation_issue_token(
         invitation=Invitation.objects.get(agency__name="Kenyan unit")
     )
     client.force_login(coordinator)
@@ -222,7 +225,7 @@ def test_closing_a_campaign_stops_its_links_and_reopening_restores_them(
 
 def test_a_new_link_retires_the_old_ones(client, coordinator, invited):
     invitation = Invitation.objects.get(agency__name="Kenyan unit")
-    old_token = services.invitation_issue_token(invitation=invitation)
+    old_token = campaign_services.invitation_issue_token(invitation=invitation)
     client.force_login(coordinator)
 
     page = client.post(url("invitation_new_link", "R1", invitation.pk))
@@ -249,11 +252,13 @@ def test_an_invitation_of_another_campaign_cannot_be_touched_through_this_one(
     client, coordinator, invited, questionnaire
 ):
     today = timezone.localdate()
-    other = services.campaign_create(
+    other = campaign_services.campaign_create(
         code="R2", name="Other", questionnaire=questionnaire,
         opens_on=today, closes_on=today + datetime.timedelta(days=9),
     )  # fmt: skip
-    foreign, _ = services.invitation_create(campaign=other, agency=make_agency("Other unit", "KE"))
+    foreign, _ = campaign_services.invitation_create(
+        campaign=other, agency=make_agency("Other unit", "KE")
+    )
     client.force_login(coordinator)
 
     assert client.post(url("invitation_new_link", "R1", foreign.pk)).status_code == 404
@@ -276,8 +281,8 @@ def test_withdrawing_links_and_reopening_are_kept_in_the_history(invited):
     link = invitation.links.get()
     response = submit_ratings(invitation, {"DF-01": (5, 1)})
 
-    services.invitation_issue_token(invitation=invitation)
-    services.response_reopen(response=response)
+    campaign_services.invitation_issue_token(invitation=invitation)
+    response_services.response_reopen(response=response)
 
     revoked = [h.revoked_at is not None for h in link.history.order_by("history_date")]
     assert revoked == [False, True]

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from surveys.courses import (
+from surveys.courses.catalogue import (
     CourseImportError,
     competency_codes,
     import_courses,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from surveys.expressions import ExpressionError, evaluate, parse, references
+from surveys.questionnaires.expressions import ExpressionError, evaluate, parse, references
 
 
 def test_an_empty_expression_holds():

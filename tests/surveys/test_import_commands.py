@@ -1,5 +1,5 @@
 """The import_questionnaire and export_questionnaire commands, and the
-versioning rules of services.questionnaire_import."""
+versioning rules of questionnaire_services.questionnaire_import."""
 
 import io
 from collections import Counter
@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from surveys import selectors, services
 from surveys.models import Choice, Question, Questionnaire, Section
-from surveys.xlsform import read_xlsform
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.questionnaires import services as questionnaire_services
+from surveys.questionnaires.xlsform import read_xlsform
 
 from .test_xlsform import BAD_FORMS, NOT_WORKBOOKS, SURVEY_HEADER, make_xlsform
 
@@ -182,7 +183,7 @@ def test_a_skip_rule_is_stored(questionnaire):
 def test_the_stored_questionnaire_is_the_form_it_was_imported_from(
     questionnaire, shipped_definition
 ):
-    definition = selectors.definition_from_questionnaire(questionnaire)
+    definition = questionnaire_selectors.definition_from_questionnaire(questionnaire)
 
     assert definition == shipped_definition
     assert definition.digest() == questionnaire.digest == shipped_definition.digest()
@@ -219,8 +220,10 @@ def test_importing_an_exported_questionnaire_changes_nothing(questionnaire, tmp_
 
 
 def test_it_exports_an_earlier_version_by_number(db, tmp_path):
-    services.questionnaire_import(definition=staff_definition("Old wording"), publish=True)
-    services.questionnaire_import(definition=staff_definition("New wording"))
+    questionnaire_services.questionnaire_import(
+        definition=staff_definition("Old wording"), publish=True
+    )
+    questionnaire_services.questionnaire_import(definition=staff_definition("New wording"))
     path = tmp_path / "staff.xlsx"
 
     output = export_questionnaire("staff", path, "--number", "1")
@@ -230,8 +233,10 @@ def test_it_exports_an_earlier_version_by_number(db, tmp_path):
 
 
 def test_it_exports_the_latest_version_by_default(db, tmp_path):
-    services.questionnaire_import(definition=staff_definition("Old wording"), publish=True)
-    services.questionnaire_import(definition=staff_definition("New wording"))
+    questionnaire_services.questionnaire_import(
+        definition=staff_definition("Old wording"), publish=True
+    )
+    questionnaire_services.questionnaire_import(definition=staff_definition("New wording"))
     path = tmp_path / "staff.xlsx"
 
     export_questionnaire("staff", path)
@@ -240,7 +245,7 @@ def test_it_exports_the_latest_version_by_default(db, tmp_path):
 
 
 def test_it_refuses_to_export_an_unknown_questionnaire(db, tmp_path):
-    services.questionnaire_import(definition=staff_definition())
+    questionnaire_services.questionnaire_import(definition=staff_definition())
     path = tmp_path / "nope.xlsx"
 
     with pytest.raises(CommandError) as caught:
@@ -251,7 +256,7 @@ def test_it_refuses_to_export_an_unknown_questionnaire(db, tmp_path):
 
 
 def test_it_refuses_to_export_a_version_that_does_not_exist(db, tmp_path):
-    services.questionnaire_import(definition=staff_definition())
+    questionnaire_services.questionnaire_import(definition=staff_definition())
     path = tmp_path / "staff.xlsx"
 
     with pytest.raises(CommandError, match="Questionnaire 'staff' has no version 7 \\(it has 1\\)"):
@@ -266,7 +271,9 @@ def test_it_refuses_to_export_a_version_that_does_not_exist(db, tmp_path):
 @pytest.fixture
 def existing(db):
     """A questionnaire already in the database, which a refused import must not touch."""
-    questionnaire, _ = services.questionnaire_import(definition=staff_definition(), publish=True)
+    questionnaire, _ = questionnaire_services.questionnaire_import(
+        definition=staff_definition(), publish=True
+    )
     return questionnaire
 
 
@@ -339,9 +346,13 @@ def test_the_command_publishes_an_unchanged_draft_when_asked(db, tmp_path):
 
 
 def test_importing_the_same_content_creates_no_new_version(db):
-    first, created_first = services.questionnaire_import(definition=staff_definition())
+    first, created_first = questionnaire_services.questionnaire_import(
+        definition=staff_definition()
+    )
 
-    again, created_again = services.questionnaire_import(definition=staff_definition())
+    again, created_again = questionnaire_services.questionnaire_import(
+        definition=staff_definition()
+    )
 
     assert (created_first, created_again) == (True, False)
     assert again.pk == first.pk
@@ -350,9 +361,13 @@ def test_importing_the_same_content_creates_no_new_version(db):
 
 
 def test_a_changed_form_replaces_the_draft_and_keeps_its_version_number(db):
-    draft, _ = services.questionnaire_import(definition=staff_definition("Old wording"))
+    draft, _ = questionnaire_services.questionnaire_import(
+        definition=staff_definition("Old wording")
+    )
 
-    replaced, created = services.questionnaire_import(definition=staff_definition("New wording"))
+    replaced, created = questionnaire_services.questionnaire_import(
+        definition=staff_definition("New wording")
+    )
 
     assert created is True
     assert replaced.version == 1
@@ -364,11 +379,13 @@ def test_a_changed_form_replaces_the_draft_and_keeps_its_version_number(db):
 
 
 def test_a_changed_form_after_publishing_becomes_a_new_draft_version(db):
-    published, _ = services.questionnaire_import(
+    published, _ = questionnaire_services.questionnaire_import(
         definition=staff_definition("Old wording"), publish=True
     )
 
-    new, created = services.questionnaire_import(definition=staff_definition("New wording"))
+    new, created = questionnaire_services.questionnaire_import(
+        definition=staff_definition("New wording")
+    )
 
     assert created is True
     assert new.version == 2
@@ -379,13 +396,13 @@ def test_a_changed_form_after_publishing_becomes_a_new_draft_version(db):
 
 
 def test_a_published_versions_questions_are_unchanged_by_a_changed_form(db):
-    published, _ = services.questionnaire_import(
+    published, _ = questionnaire_services.questionnaire_import(
         definition=staff_definition("Old wording"), publish=True
     )
     question = published.questions.get()
 
-    services.questionnaire_import(definition=staff_definition("New wording"))
-    services.questionnaire_import(definition=staff_definition("Newer wording"))
+    questionnaire_services.questionnaire_import(definition=staff_definition("New wording"))
+    questionnaire_services.questionnaire_import(definition=staff_definition("Newer wording"))
 
     assert list(published.questions.all()) == [question]
     question.refresh_from_db()
@@ -398,7 +415,7 @@ def test_a_published_versions_questions_are_unchanged_by_a_changed_form(db):
 
 
 def test_publishing_on_import_publishes_the_new_version(db):
-    questionnaire, created = services.questionnaire_import(
+    questionnaire, created = questionnaire_services.questionnaire_import(
         definition=staff_definition(), publish=True
     )
 
@@ -409,18 +426,28 @@ def test_publishing_on_import_publishes_the_new_version(db):
 
 
 def test_a_changed_form_published_on_import_becomes_the_next_published_version(db):
-    services.questionnaire_import(definition=staff_definition("Old wording"), publish=True)
+    questionnaire_services.questionnaire_import(
+        definition=staff_definition("Old wording"), publish=True
+    )
 
-    new, _ = services.questionnaire_import(definition=staff_definition("New wording"), publish=True)
+    new, _ = questionnaire_services.questionnaire_import(
+        definition=staff_definition("New wording"), publish=True
+    )
 
     assert (new.version, new.is_published) == (2, True)
     assert Questionnaire.objects.filter(status="published").count() == 2
 
 
 def test_the_same_content_as_an_earlier_version_is_still_a_new_version(db):
-    services.questionnaire_import(definition=staff_definition("Old wording"), publish=True)
-    services.questionnaire_import(definition=staff_definition("New wording"), publish=True)
+    questionnaire_services.questionnaire_import(
+        definition=staff_definition("Old wording"), publish=True
+    )
+    questionnaire_services.questionnaire_import(
+        definition=staff_definition("New wording"), publish=True
+    )
 
-    again, created = services.questionnaire_import(definition=staff_definition("Old wording"))
+    again, created = questionnaire_services.questionnaire_import(
+        definition=staff_definition("Old wording")
+    )
 
     assert (again.version, created) == (3, True)

@@ -12,9 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import offline, services
+from surveys import offline
+from surveys.campaigns import services as campaign_services
 from surveys.models import Answer, OfflineUpload, Question, Response, UserRole
-from surveys.offline_services import offline_upload_receive
+from surveys.offline.services import offline_upload_receive
+from surveys.questionnaires import services as questionnaire_services
+from surveys.respond import services as response_services
 from tests.conftest import make_agency, make_user
 from tests.surveys.test_xlsform import ENTITY_SHEETS, add_zeros, replace_member
 
@@ -29,7 +32,7 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def other_invitation(campaign):
-    invitation, _ = services.invitation_create(
+    invitation, _ = campaign_services.invitation_create(
         campaign=campaign, agency=make_agency("Brazilian federal police", "BR")
     )
     return invitation
@@ -90,11 +93,11 @@ def stored(invitation):
 
 
 def save_online(invitation, values):
-    response = services.response_open(invitation=invitation)
+    response = response_services.response_open(invitation=invitation)
     questions = Question.objects.filter(
         questionnaire=invitation.campaign.questionnaire, code__in=values
     )
-    services.response_save_answers(
+    response_services.response_save_answers(
         response=response, questions=list(questions), values=values, base_version=0
     )
 
@@ -352,7 +355,7 @@ def test_a_workbook_of_another_questionnaire_version_is_refused(
 ):
     data = filled(download(client, token), FILLED)
     revised = dataclasses.replace(shipped_definition, title="Revised questionnaire")
-    version_two, _ = services.questionnaire_import(definition=revised, publish=True)
+    version_two, _ = questionnaire_services.questionnaire_import(definition=revised, publish=True)
     campaign.questionnaire = version_two
     campaign.save()
 
@@ -573,7 +576,7 @@ def test_a_bad_link_gets_the_same_clear_page(client, db):
 
 
 def test_a_closed_campaign_refuses_the_link(client, token, campaign):
-    services.campaign_close(campaign=campaign)
+    campaign_services.campaign_close(campaign=campaign)
 
     assert client.get(url("offline_download", token)).status_code == 410
     assert upload(client, token, b"anything").status_code == 410
@@ -604,7 +607,7 @@ def test_a_submitted_response_refuses_an_upload(client, token, invitation):
 
 
 def test_a_submitted_response_is_not_downloaded_through_the_link(client, token, invitation):
-    services.response_open(invitation=invitation)
+    response_services.response_open(invitation=invitation)
     Response.objects.filter(invitation=invitation).update(status=Response.Status.SUBMITTED)
 
     reply = client.get(url("offline_download", token))
@@ -647,7 +650,7 @@ def test_a_coordinator_cannot_upload_to_a_closed_campaign(
     client, coordinator, campaign, invitation
 ):
     data = filled(workbook_from_service(invitation), FILLED)
-    services.campaign_close(campaign=campaign)
+    campaign_services.campaign_close(campaign=campaign)
     client.force_login(coordinator)
 
     reply = client.post(
@@ -684,7 +687,7 @@ def test_a_visitor_must_log_in_for_the_coordinators_pages(client, campaign, invi
 def test_a_coordinator_gets_404_for_an_invitation_of_another_campaign(
     client, coordinator, campaign, invitation, questionnaire
 ):
-    other = services.campaign_create(
+    other = campaign_services.campaign_create(
         code="R2",
         name="Round two",
         questionnaire=questionnaire,

@@ -7,8 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import selectors, services
+from surveys.campaigns import services as campaign_services
 from surveys.models import Answer, Invitation, Question, Response
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.respond import services as response_services
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +99,7 @@ def test_a_section_page_shows_one_section_with_progress(client, token):
 def test_next_saves_the_page_and_goes_to_the_following_section(
     client, token, invitation, questionnaire
 ):
-    structure = selectors.questionnaire_structure(questionnaire)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
 
     reply = fill_section(client, token, structure, "profile")
 
@@ -113,7 +115,7 @@ def test_next_saves_the_page_and_goes_to_the_following_section(
 def test_a_respondent_can_leave_and_resume_then_submit_and_the_response_is_read_only(
     client, token, invitation, questionnaire
 ):
-    structure = selectors.questionnaire_structure(questionnaire)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
     fill_section(client, token, structure, "profile")
     section_post(client, token, "forensics", {"DF-01_imp": "5", "DF-01_cap": "2"}, action="save")
 
@@ -173,13 +175,13 @@ def test_the_review_page_lists_what_is_missing_by_section(client, token):
 def test_a_coordinator_reopening_a_response_makes_it_editable_again(
     client, token, invitation, questionnaire
 ):
-    structure = selectors.questionnaire_structure(questionnaire)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
     for section in structure.sections:
         fill_section(client, token, structure, section.code)
     client.post(url("submit", token))
     response = Response.objects.get(invitation=invitation)
 
-    services.response_reopen(response=response)
+    response_services.response_reopen(response=response)
 
     page = client.get(url("section", token, "forensics"))
     assert page.status_code == 200
@@ -208,7 +210,7 @@ def test_a_follow_up_question_appears_only_when_its_condition_holds(client, toke
 def test_answers_to_questions_that_no_longer_apply_are_not_counted(
     client, token, invitation, questionnaire
 ):
-    structure = selectors.questionnaire_structure(questionnaire)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
     section_post(client, token, "structures", {"SR-R01": "yes"}, action="save")
     section_post(client, token, "structures", {"SR-R01": "yes", "SR-R02": "12"}, action="save")
     assert stored(invitation)["SR-R02"] == "12"
@@ -335,7 +337,7 @@ def test_a_stale_tab_on_another_section_saves_without_conflict(client, token, in
 def test_a_tab_left_open_after_submitting_cannot_change_the_answers(
     client, token, invitation, questionnaire
 ):
-    structure = selectors.questionnaire_structure(questionnaire)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
     for section in structure.sections:
         fill_section(client, token, structure, section.code)
     version = client.get(url("section", token, "forensics")).context["version"]
@@ -363,7 +365,7 @@ def test_an_unknown_link_gets_a_clear_page_that_reveals_nothing(client, invitati
 
 
 def test_a_withdrawn_link_says_so(client, token, invitation):
-    services.invitation_revoke(invitation=invitation)
+    campaign_services.invitation_revoke(invitation=invitation)
 
     page = client.get(url("section", token, "profile"))
 
@@ -373,7 +375,7 @@ def test_a_withdrawn_link_says_so(client, token, invitation):
 
 
 def test_a_replaced_link_stops_working_and_the_new_one_works(client, token, invitation):
-    new_token = services.invitation_issue_token(invitation=invitation)
+    new_token = campaign_services.invitation_issue_token(invitation=invitation)
 
     assert "This link has been withdrawn" in client.get(url("start", token)).content.decode()
     assert client.get(url("start", new_token)).status_code == 200
@@ -423,7 +425,7 @@ def test_an_unknown_section_is_a_404(client, token):
 def test_the_section_page_query_count_does_not_grow_with_the_answers(
     client, token, invitation, questionnaire
 ):
-    structure = selectors.questionnaire_structure(questionnaire)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
     client.get(url("start", token))
     with CaptureQueriesContext(connection) as empty:
         client.get(url("section", token, "forensics"))
@@ -453,7 +455,7 @@ def test_every_change_to_an_answer_is_kept_with_its_earlier_value(client, token,
         ("~", "2"),
         ("-", "2"),
     ]
-    assert {h.history_change_reason for h in answer_history} == {services.RESPONDENT}
+    assert {h.history_change_reason for h in answer_history} == {response_services.RESPONDENT}
     assert all(h.history_user is None for h in answer_history)
 
 

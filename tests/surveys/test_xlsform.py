@@ -11,7 +11,7 @@ import pytest
 
 from common import spreadsheets
 from common.spreadsheets import Problem, UnsafeWorkbook, open_workbook
-from surveys.xlsform import XLSFormError, read_xlsform, write_xlsform
+from surveys.questionnaires.xlsform import XLSFormError, read_xlsform, write_xlsform
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys import selectors
 from surveys.models import Questionnaire
-from surveys.xlsform import write_xlsform
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.questionnaires.xlsform import write_xlsform
 
 
 class Command(BaseCommand):
@@ -30,5 +30,7 @@ class Command(BaseCommand):
         if questionnaire is None:
             known = ", ".join(sorted(set(Questionnaire.objects.values_list("code", flat=True))))
             raise CommandError(f"No questionnaire '{code}'. Known: {known or 'none'}")
-        path.write_bytes(write_xlsform(selectors.definition_from_questionnaire(questionnaire)))
+        path.write_bytes(
+            write_xlsform(questionnaire_selectors.definition_from_questionnaire(questionnaire))
+        )
         self.stdout.write(f"Wrote {questionnaire} to {path}")

@@ -2,7 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.courses import CourseImportError, competency_codes, import_courses, read_courses
+from surveys.courses.catalogue import (
+    CourseImportError,
+    competency_codes,
+    import_courses,
+    read_courses,
+)
 from surveys.models import Questionnaire
 
 

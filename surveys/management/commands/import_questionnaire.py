@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys import services
-from surveys.xlsform import XLSFormError, read_xlsform
+from surveys.questionnaires import services as questionnaire_services
+from surveys.questionnaires.xlsform import XLSFormError, read_xlsform
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{path} is not a valid XLSForm; nothing was imported.\n{problems}"
             ) from error
-        questionnaire, created = services.questionnaire_import(
+        questionnaire, created = questionnaire_services.questionnaire_import(
             definition=definition, publish=publish
         )
         state = "imported as" if created else "unchanged:"

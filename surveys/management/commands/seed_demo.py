@@ -19,7 +19,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from surveys import courses, expressions, selectors, services
+from surveys.campaigns import services as campaign_services
+from surveys.courses import catalogue
 from surveys.models import (
     Agency,
     Answer,
@@ -31,6 +32,9 @@ from surveys.models import (
     Response,
     UserRole,
 )
+from surveys.questionnaires import expressions
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.respond import services as response_services
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 QUESTIONNAIRE = FIXTURES / "tna_questionnaire.xlsx"
@@ -77,24 +81,26 @@ class Command(BaseCommand):
             .order_by("-created_at")
             .first()
         )
-        course_rows = courses.read_courses(
+        course_rows = catalogue.read_courses(
             COURSES.read_bytes(),
             COURSES.name,
-            known_competencies=courses.competency_codes(questionnaire),
+            known_competencies=catalogue.competency_codes(questionnaire),
         )
         with transaction.atomic():
-            courses.import_courses(course_rows)  # upserts by code: idempotent
+            catalogue.import_courses(course_rows)  # upserts by code: idempotent
             agencies = self._agencies()
             campaign = self._campaign(questionnaire)
             for invitation_number, agency in enumerate(agencies):
                 invitation = Invitation.objects.filter(campaign=campaign, agency=agency).first()
                 if invitation is None:
-                    invitation, _ = services.invitation_create(campaign=campaign, agency=agency)
+                    invitation, _ = campaign_services.invitation_create(
+                        campaign=campaign, agency=agency
+                    )
                     self._respond(invitation, invitation_number)
             self._coordinator()
             fresh, draft = self._demo_invitations(campaign)
             links = [
-                (invitation, services.invitation_issue_token(invitation=invitation))
+                (invitation, campaign_services.invitation_issue_token(invitation=invitation))
                 for invitation in (fresh, draft)
                 if invitation
             ]
@@ -143,7 +149,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         campaign = Campaign.objects.filter(code=CAMPAIGN_CODE).first()
         if campaign is None:
-            return services.campaign_create(
+            return campaign_services.campaign_create(
                 code=CAMPAIGN_CODE,
                 name="Training needs assessment 2026: investigating technology-facilitated "
                 "child abuse and exploitation",
@@ -161,7 +167,9 @@ class Command(BaseCommand):
         if plan == "sent":
             return  # untouched: the link was sent, nothing more
         rng = random.Random(f"{invitation.agency.country.code}-{invitation.agency.name}")
-        structure = selectors.questionnaire_structure(invitation.campaign.questionnaire)
+        structure = questionnaire_selectors.questionnaire_structure(
+            invitation.campaign.questionnaire
+        )
         sections = structure.sections if plan == "submitted" else structure.sections[:4]
         answers = _demo_answers(structure, sections, invitation.agency, rng)
         now = timezone.now()
@@ -181,7 +189,7 @@ class Command(BaseCommand):
                 response=response,
                 question=by_code[code],
                 value=value,
-                number=services.answer_number(by_code[code], value),
+                number=response_services.answer_number(by_code[code], value),
                 saved_version=1,
                 updated_at=submitted_at,
             )

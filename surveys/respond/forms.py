@@ -1,13 +1,19 @@
+"""The respondent's form: one questionnaire section, built from its questions."""
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.utils.html import format_html
 
-from . import expressions
-from .models import Agency, Campaign, Country, Question, Questionnaire, Region, localized
+from surveys.models import Question, localized
+from surveys.questionnaires import expressions
 
 TEXT_MAX_LENGTH = 5000
+
+
 RADIO_ROW = "surveys/_radio_row.html"
+
+
 _INLINE_LISTS_MAX = 6
 
 
@@ -141,64 +147,3 @@ class SectionForm(forms.Form):
     def valid_values(self):
         """Code → text for every field that passed validation."""
         return {code: self.as_text(code, value) for code, value in self.cleaned_data.items()}
-
-
-class CampaignForm(forms.ModelForm):
-    class Meta:
-        model = Campaign
-        fields = ["code", "name", "questionnaire", "opens_on", "closes_on"]
-        widgets = {
-            "opens_on": forms.DateInput(attrs={"type": "date"}),
-            "closes_on": forms.DateInput(attrs={"type": "date"}),
-        }
-        help_texts = {"code": "A short identifier, e.g. TNA-2027 (letters, digits, - and _)."}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["questionnaire"].queryset = Questionnaire.objects.filter(
-            status=Questionnaire.Status.PUBLISHED
-        )
-        self.fields["questionnaire"].help_text = "Only published (frozen) versions can be used."
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("create", "Create the campaign"))
-
-    def clean(self):
-        cleaned = super().clean()
-        opens_on, closes_on = cleaned.get("opens_on"), cleaned.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", "The campaign cannot close before it opens.")
-        return cleaned
-
-
-class InviteForm(forms.Form):
-    """Which agencies to invite: those matching every filter given."""
-
-    regions = forms.ModelMultipleChoiceField(
-        queryset=Region.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    countries = forms.ModelMultipleChoiceField(
-        queryset=Country.objects.filter(agencies__isnull=False).distinct(),
-        required=False,
-        help_text="Countries with registered agencies.",
-    )
-    kinds = forms.MultipleChoiceField(
-        choices=Agency.Kind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Kinds of agency",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("invite", "Invite the matching agencies"))
-
-    def agencies(self):
-        agencies = Agency.objects.select_related("country")
-        if self.cleaned_data["regions"]:
-            agencies = agencies.filter(country__region__in=self.cleaned_data["regions"])
-        if self.cleaned_data["countries"]:
-            agencies = agencies.filter(country__in=self.cleaned_data["countries"])
-        if self.cleaned_data["kinds"]:
-            agencies = agencies.filter(kind__in=self.cleaned_data["kinds"])
-        return agencies.order_by("country__name", "name")

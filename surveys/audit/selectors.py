@@ -17,8 +17,8 @@ trail after the object is deleted.
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import services
-from .models import Agency, Answer, Campaign, Invitation, InvitationLink, Response
+from surveys.models import Agency, Answer, Campaign, Invitation, InvitationLink, Response
+from surveys.respond import services as response_services
 
 LINK_USER = "agency via link"
 NO_USER = "no signed-in user"
@@ -137,7 +137,7 @@ def _pairs(rows):
 def _who(row, *, by_link=False):
     if row["history_user__username"]:
         return row["history_user__username"]
-    if by_link or row["history_change_reason"] == services.RESPONDENT:
+    if by_link or row["history_change_reason"] == response_services.RESPONDENT:
         return LINK_USER
     return NO_USER
 

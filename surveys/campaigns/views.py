@@ -7,9 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import access, selectors, services
-from .forms import CampaignForm, InviteForm
-from .models import Response
+from surveys import access
+from surveys.campaigns import selectors as campaign_selectors
+from surveys.campaigns import services as campaign_services
+from surveys.campaigns.forms import CampaignForm, InviteForm
+from surveys.models import Response
+from surveys.respond import services as response_services
 
 
 def _link_maker(request):
@@ -21,7 +24,7 @@ def campaign_list(request):
     user_access = access.access_for(request.user)
     campaigns = []
     for campaign in access.campaigns_for(user_access).order_by("-opens_on", "code"):
-        _, _, totals = selectors.response_rates(campaign, user_access.forced_country)
+        _, _, totals = campaign_selectors.response_rates(campaign, user_access.forced_country)
         campaigns.append((campaign, totals))
     return render(
         request,
@@ -35,7 +38,7 @@ def campaign_create(request):
     access.require(request.user, "is_coordinator")
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        campaign = services.campaign_create(**form.cleaned_data)
+        campaign = campaign_services.campaign_create(**form.cleaned_data)
         messages.success(request, f"Campaign {campaign.code} created. Now invite agencies.")
         return redirect("surveys:campaign", code=campaign.code)
     return render(request, "surveys/campaign_form.html", {"form": form})
@@ -44,7 +47,9 @@ def campaign_create(request):
 @login_required
 def campaign_detail(request, code):
     campaign, user_access = access.campaign_for_user(request.user, code, need="sees_invitations")
-    by_region, by_country, totals = selectors.response_rates(campaign, user_access.forced_country)
+    by_region, by_country, totals = campaign_selectors.response_rates(
+        campaign, user_access.forced_country
+    )
     return render(
         request,
         "surveys/campaign_detail.html",
@@ -54,7 +59,9 @@ def campaign_detail(request, code):
             "by_region": by_region,
             "by_country": by_country,
             "totals": totals,
-            "invitations": selectors.invitations_overview(campaign, user_access.forced_country),
+            "invitations": campaign_selectors.invitations_overview(
+                campaign, user_access.forced_country
+            ),
             "invite_form": InviteForm() if user_access.is_coordinator else None,
         },
     )
@@ -68,7 +75,7 @@ def campaign_invite(request, code):
     if not form.is_valid():
         messages.error(request, "The invitation filters were not valid.")
         return redirect("surveys:campaign", code=code)
-    issued = services.campaign_invite(
+    issued = campaign_services.campaign_invite(
         campaign=campaign, agencies=form.agencies(), link_for=_link_maker(request)
     )
     if not issued:
@@ -84,7 +91,9 @@ def campaign_remind(request, code):
     if not campaign.is_open():
         messages.error(request, "The campaign is closed: reopen it before sending reminders.")
         return redirect("surveys:campaign", code=code)
-    issued = services.campaign_send_reminders(campaign=campaign, link_for=_link_maker(request))
+    issued = campaign_services.campaign_send_reminders(
+        campaign=campaign, link_for=_link_maker(request)
+    )
     if not issued:
         messages.info(request, "Every invited agency has submitted: no reminder to send.")
         return redirect("surveys:campaign", code=code)
@@ -107,10 +116,10 @@ def _links_page(request, campaign, issued, title):
 def campaign_close(request, code):
     campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
     if request.POST.get("reopen"):
-        services.campaign_reopen(campaign=campaign)
+        campaign_services.campaign_reopen(campaign=campaign)
         messages.success(request, f"Campaign {code} is open again until {campaign.closes_on}.")
     else:
-        services.campaign_close(campaign=campaign)
+        campaign_services.campaign_close(campaign=campaign)
         messages.success(request, f"Campaign {code} is closed: its links no longer work.")
     return redirect("surveys:campaign", code=code)
 
@@ -120,8 +129,8 @@ def campaign_close(request, code):
 def invitation_new_link(request, code, invitation_id):
     campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
     invitation = get_object_or_404(campaign.invitations, pk=invitation_id)
-    token = services.invitation_issue_token(invitation=invitation)
-    issued = [services.IssuedLink(invitation, token, emailed=False)]
+    token = campaign_services.invitation_issue_token(invitation=invitation)
+    issued = [campaign_services.IssuedLink(invitation, token, emailed=False)]
     return _links_page(request, campaign, issued, "New link (earlier links no longer work)")
 
 
@@ -132,7 +141,7 @@ def response_reopen(request, code, invitation_id):
     response = get_object_or_404(
         Response, invitation__campaign=campaign, invitation_id=invitation_id
     )
-    services.response_reopen(response=response)
+    response_services.response_reopen(response=response)
     messages.success(
         request, f"The response of {response.invitation.agency.name} is open for changes again."
     )

@@ -19,8 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from common.spreadsheets import Problem, UnsafeWorkbook, cell_text, read_table
-
-from .models import Course, Question
+from surveys.models import Course, Question
 
 COLUMNS = (
     "code",

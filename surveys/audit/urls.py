@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views
+from surveys.audit import views as audit_views
 
 app_name = "audit"
 

@@ -12,17 +12,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .forms import SectionForm
-from .models import Question, localized
+from surveys import access
+from surveys.models import Question, localized
+from surveys.questionnaires import rules
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.respond import selectors as response_selectors
+from surveys.respond import services as response_services
+from surveys.respond.forms import SectionForm
 
 
 def with_invitation(view):
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
         try:
-            invitation = selectors.invitation_for_token(token)
-        except selectors.LinkProblem as problem:
+            invitation = access.invitation_for_token(token)
+        except access.LinkProblem as problem:
             return render(
                 request, "surveys/link_problem.html", {"problem": problem}, status=problem.status
             )
@@ -38,7 +42,7 @@ class Survey:
 
     invitation: object
     response: object
-    structure: selectors.Structure
+    structure: questionnaire_selectors.Structure
     answers: dict
     relevant: dict
     language: str
@@ -55,7 +59,7 @@ class Survey:
         return [
             (section, self.text(section.label))
             for section in self.structure.sections
-            if selectors.section_applies(self.structure, section, self.relevant)
+            if rules.section_applies(self.structure, section, self.relevant)
         ]
 
     def url(self, name, *args):
@@ -74,19 +78,19 @@ def _language_name(language):
 
 
 def survey_for(request, invitation):
-    response = services.response_open(invitation=invitation)
+    response = response_services.response_open(invitation=invitation)
     questionnaire = invitation.campaign.questionnaire
     requested = request.GET.get("lang")
     if requested in questionnaire.languages:
-        services.response_set_position(response=response, language=requested)
-    structure = selectors.questionnaire_structure(questionnaire)
-    answers = selectors.response_answers(response)
+        response_services.response_set_position(response=response, language=requested)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
+    answers = response_selectors.response_answers(response)
     return Survey(
         invitation=invitation,
         response=response,
         structure=structure,
         answers=answers,
-        relevant=selectors.relevance(structure, answers),
+        relevant=rules.relevance(structure, answers),
         language=response.language or questionnaire.default_language,
     )
 
@@ -102,7 +106,7 @@ def start(request, invitation):
         return redirect(survey.url("done"))
     progress = [
         (section, survey.text(section.label), answered, total)
-        for section, answered, total in selectors.section_progress(
+        for section, answered, total in rules.section_progress(
             survey.structure, survey.answers, survey.relevant
         )
     ]
@@ -148,7 +152,7 @@ def section(request, invitation, code):
         return redirect(survey.url("start"))
     if request.method == "POST":
         return _save_section(request, survey, current)
-    services.response_set_position(response=survey.response, section_code=current.code)
+    response_services.response_set_position(response=survey.response, section_code=current.code)
     return _render_section(request, survey, current, _section_form(survey, current))
 
 
@@ -182,18 +186,18 @@ def _save_section(request, survey, current):
     except ValueError:
         base_version = -1  # an unknown page age: treat every newer answer as a conflict
     try:
-        outcome = services.response_save_answers(
+        outcome = response_services.response_save_answers(
             response=survey.response,
             questions=list(form.question_by_code.values()),
             values=form.valid_values(),
             base_version=base_version,
             section_code=current.code,
         )
-    except services.ResponseLocked as error:
+    except response_services.ResponseLocked as error:
         messages.error(request, str(error))
         return redirect(survey.url("done"))
     for conflict in outcome.conflicts:
-        stored = selectors.answer_display(
+        stored = rules.answer_display(
             conflict.question, conflict.stored, survey.structure.choices, survey.text
         )
         form.add_error(
@@ -207,8 +211,8 @@ def _save_section(request, survey, current):
             messages.warning(request, "Your other answers on this page were saved.")
         return _render_section(request, survey, current, form, version=outcome.version)
 
-    answers = selectors.response_answers(survey.response)
-    relevant = selectors.relevance(survey.structure, answers)
+    answers = response_selectors.response_answers(survey.response)
+    relevant = rules.relevance(survey.structure, answers)
     appeared = [
         q
         for q in survey.structure.questions_by_section[current.pk]
@@ -250,7 +254,7 @@ def review(request, invitation):
     survey = survey_for(request, invitation)
     if survey.response.is_submitted:
         return redirect(survey.url("done"))
-    missing = selectors.missing_required(survey.structure, survey.answers, survey.relevant)
+    missing = rules.missing_required(survey.structure, survey.answers, survey.relevant)
     by_section = {}
     for question in missing:
         by_section.setdefault(question.section_id, []).append(survey.text(question.label))
@@ -271,8 +275,8 @@ def review(request, invitation):
 def submit(request, invitation):
     survey = survey_for(request, invitation)
     try:
-        services.response_submit(response=survey.response)
-    except services.MissingAnswers as error:
+        response_services.response_submit(response=survey.response)
+    except response_services.MissingAnswers as error:
         messages.error(
             request,
             f"{len(error.questions)} required answer(s) are still missing; they are listed below.",
@@ -287,5 +291,5 @@ def done(request, invitation):
     survey = survey_for(request, invitation)
     if not survey.response.is_submitted:
         return redirect(survey.url("start"))
-    copy = selectors.answer_copy(survey.structure, survey.answers, survey.relevant, survey.text)
+    copy = rules.answer_copy(survey.structure, survey.answers, survey.relevant, survey.text)
     return render(request, "surveys/done.html", {"survey": survey, "copy": copy})

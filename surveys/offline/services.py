@@ -7,8 +7,11 @@ from pathlib import PurePath
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from . import offline, selectors, services
-from .models import OfflineUpload
+from surveys import offline
+from surveys.models import OfflineUpload
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.respond import selectors as response_selectors
+from surveys.respond import services as response_services
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +53,7 @@ def offline_upload_receive(*, invitation, data, filename, actor=None):
     except when it is over the size limit: then the returned OfflineUpload
     is not saved and nothing is written.
 
-    Answers are saved through services.response_save_answers as the latest
+    Answers are saved through response_services.response_save_answers as the latest
     word (base version = the response's current version), by `actor` (a
     coordinator, or None for the agency through its link). Empty cells do
     not clear stored answers: a copy filled offline over several days must
@@ -70,12 +73,12 @@ def offline_upload_receive(*, invitation, data, filename, actor=None):
         ]
         return upload
 
-    response = services.response_open(invitation=invitation)
+    response = response_services.response_open(invitation=invitation)
     refusal = _refusal_for(invitation, response)
     if refusal is None:
         try:
             _save_answers(upload, invitation, response, data, actor)
-        except (offline.WorkbookRefused, services.ResponseLocked) as error:
+        except (offline.WorkbookRefused, response_services.ResponseLocked) as error:
             refusal = str(error)
     if refusal is not None:
         upload.outcome = Outcome.REFUSED
@@ -94,15 +97,15 @@ def offline_upload_receive(*, invitation, data, filename, actor=None):
 
 
 def _save_answers(upload, invitation, response, data, actor):
-    structure = selectors.questionnaire_structure(invitation.campaign.questionnaire)
+    structure = questionnaire_selectors.questionnaire_structure(invitation.campaign.questionnaire)
     reading = offline.read_offline_upload(
-        data, invitation, answers=selectors.response_answers(response), structure=structure
+        data, invitation, answers=response_selectors.response_answers(response), structure=structure
     )
     problems = list(reading.problems)
     saved = 0
     if reading.values:
         by_code = {question.code: question for question in structure.questions}
-        outcome = services.response_save_answers(
+        outcome = response_services.response_save_answers(
             response=response,
             questions=[by_code[code] for code in reading.values],
             values=reading.values,

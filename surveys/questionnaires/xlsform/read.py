@@ -5,102 +5,37 @@ named where the author will find it; pyxform then converts the same bytes to
 an XForm, which catches whatever else makes a form invalid for ODK and
 KoboToolbox. Extra columns carry what XLSForm lacks: `competency`,
 `dimension` and `source`. Unknown columns are kept and written back, so a
-round trip loses nothing.
-"""
+round trip loses nothing."""
 
-import hashlib
 import io
-import json
 import re
-from dataclasses import asdict, dataclass, field
 
-import openpyxl
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from common.spreadsheets import Problem, UnsafeWorkbook, open_workbook, sheet_rows
-
-from . import expressions
-
-SUPPORTED_TYPES = ("select_one", "select_multiple", "integer", "decimal", "text", "note", "date")
-TRANSLATABLE = ("label", "hint", "constraint_message")
-SURVEY_COLUMNS = (
-    "type",
-    "name",
-    "required",
-    "relevant",
-    "constraint",
-    "competency",
-    "dimension",
-    "source",
+from surveys.questionnaires import expressions
+from surveys.questionnaires.xlsform.definition import (
+    DEFAULT_LANGUAGE,
+    DIMENSIONS,
+    RATED_DIMENSIONS,
+    SUPPORTED_TYPES,
+    SURVEY_COLUMNS,
+    TRANSLATABLE,
+    ChoiceDef,
+    FormDefinition,
+    QuestionDef,
+    SectionDef,
+    XLSFormError,
 )
-DIMENSIONS = ("importance", "capability", "legal_power", "resource")
-RATED_DIMENSIONS = ("importance", "capability")
-DEFAULT_LANGUAGE = "default"
+
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
 _TRUE = {"yes", "true", "true()", "1"}
+
+
 _FALSE = {"", "no", "false", "false()", "0"}
-
-
-class XLSFormError(Exception):
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
-
-
-@dataclass
-class ChoiceDef:
-    list_name: str
-    name: str
-    label: dict
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass
-class QuestionDef:
-    code: str
-    type: str
-    label: dict
-    list_name: str = ""
-    hint: dict = field(default_factory=dict)
-    required: bool = False
-    constraint: str = ""
-    constraint_message: dict = field(default_factory=dict)
-    relevant: str = ""
-    competency: str = ""
-    dimension: str = ""
-    source: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass
-class SectionDef:
-    code: str
-    label: dict
-    hint: dict = field(default_factory=dict)
-    relevant: str = ""
-    extra: dict = field(default_factory=dict)
-    questions: list = field(default_factory=list)
-
-
-@dataclass
-class FormDefinition:
-    form_id: str
-    title: str
-    form_version: str
-    default_language: str
-    languages: list
-    sections: list
-    choices: list
-
-    def digest(self):
-        """SHA-256 of the content: equal digests mean the same questionnaire."""
-        content = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(content.encode()).hexdigest()
-
-    @property
-    def questions(self):
-        return [question for section in self.sections for question in section.questions]
 
 
 def _text(value):
@@ -529,97 +464,3 @@ def _check_with_pyxform(data, definition):
         raise XLSFormError([Problem(f"pyxform: {error}")]) from error
     except Exception as error:  # pyxform raises plain errors on some malformed sheets
         raise XLSFormError([Problem(f"pyxform could not read the form: {error}")]) from error
-
-
-def write_xlsform(definition):
-    """The FormDefinition as XLSForm workbook bytes; read_xlsform reads it back equal."""
-    languages = definition.languages
-
-    def translated(base, items):
-        used = [lang for lang in languages if any(lang in getattr(i, base) for i in items)]
-        return [(base, lang) for lang in used]
-
-    def header(base, language):
-        return base if language == DEFAULT_LANGUAGE else f"{base}::{language}"
-
-    questions = definition.questions
-    label_columns = [("label", lang) for lang in languages]
-    hint_columns = translated("hint", definition.sections + questions)
-    message_columns = translated("constraint_message", questions)
-    headers = (
-        ["type", "name"]
-        + [header(*column) for column in label_columns + hint_columns]
-        + ["required", "relevant", "constraint"]
-        + [header(*column) for column in message_columns]
-        + ["competency", "dimension", "source"]
-    )
-    # A group's extras can name survey columns (a group's `source`): one column each.
-    headers += sorted(
-        {key for item in definition.sections + questions for key in item.extra} - set(headers)
-    )
-
-    workbook = openpyxl.Workbook(write_only=True)
-    survey = workbook.create_sheet("survey")
-    survey.append(headers)
-    for section in definition.sections:
-        row = {"type": "begin group", "name": section.code, "relevant": section.relevant}
-        row.update({header("label", lang): text for lang, text in section.label.items()})
-        row.update({header("hint", lang): text for lang, text in section.hint.items()})
-        row.update(section.extra)
-        survey.append([_cell(row.get(h, "")) for h in headers])
-        for question in section.questions:
-            row = {
-                "type": f"{question.type} {question.list_name}".strip(),
-                "name": question.code,
-                "required": "yes" if question.required else "",
-                "relevant": question.relevant,
-                "constraint": question.constraint,
-                "competency": question.competency,
-                "dimension": question.dimension,
-                "source": question.source,
-            }
-            for base in TRANSLATABLE:
-                row.update({header(base, lang): t for lang, t in getattr(question, base).items()})
-            row.update(question.extra)
-            survey.append([_cell(row.get(h, "")) for h in headers])
-        survey.append([_cell("end group")] + [None] * (len(headers) - 1))
-
-    choice_extra = sorted({key for choice in definition.choices for key in choice.extra})
-    choice_headers = ["list_name", "name"] + [header("label", lang) for lang in languages]
-    choice_headers += choice_extra
-    choices = workbook.create_sheet("choices")
-    choices.append(choice_headers)
-    for choice in definition.choices:
-        row = {"list_name": choice.list_name, "name": choice.name, **choice.extra}
-        row.update({header("label", lang): text for lang, text in choice.label.items()})
-        choices.append([_cell(row.get(h, "")) for h in choice_headers])
-
-    settings = workbook.create_sheet("settings")
-    settings.append(["form_title", "form_id", "version", "default_language"])
-    settings.append(
-        [
-            _cell(definition.title),
-            _cell(definition.form_id),
-            _cell(definition.form_version),
-            _cell(
-                definition.default_language
-                if definition.default_language != DEFAULT_LANGUAGE
-                else ""
-            ),
-        ]
-    )
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def _cell(value):
-    """Text cells only: a label that starts with '=' stays text, never a formula."""
-    if value in ("", None):
-        return None
-    cell = openpyxl.cell.WriteOnlyCell(_WRITE_ONLY_SHEET, value=str(value))
-    cell.data_type = "s"
-    return cell
-
-
-_WRITE_ONLY_SHEET = openpyxl.Workbook(write_only=True).create_sheet()

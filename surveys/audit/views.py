@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from common.downloads import CSV_CONTENT_TYPE, attachment, escape_formula
-
-from . import access, audit
+from surveys import access
+from surveys.audit import selectors as audit
 
 PER_PAGE = 50
 CSV_COLUMNS = ["when", "agency", "subject", "action", "from", "to", "who", "reason"]

@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from common.downloads import XLSX_CONTENT_TYPE, attachment
-
-from . import access, offline, offline_services, services
-from .models import Response
-from .views import survey_for, with_invitation
+from surveys import access, offline
+from surveys.models import Response
+from surveys.offline import services as offline_services
+from surveys.respond import services as response_services
+from surveys.respond.views import survey_for, with_invitation
 
 
 class OfflineUploadForm(forms.Form):
@@ -58,7 +59,7 @@ def _receive(request, invitation, actor):
 @never_cache
 @with_invitation
 def respondent_download(request, invitation):
-    response = services.response_open(invitation=invitation)
+    response = response_services.response_open(invitation=invitation)
     if response.is_submitted:
         messages.info(request, "This response has been submitted; its answers are locked.")
         return redirect("surveys:done", invitation.token)

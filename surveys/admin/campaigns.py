@@ -1,0 +1,132 @@
+"""Campaigns and invitations: links are shown once, when issued."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from surveys.admin.base import HistoryAdmin, TabularInline
+from surveys.admin.forms import (
+    CampaignAdminForm,
+    InvitationForm,
+)
+from surveys.campaigns import services as campaign_services
+from surveys.models import (
+    Campaign,
+    Invitation,
+    InvitationLink,
+    Response,
+)
+from surveys.respond import services as response_services
+
+
+def _invitation_link(request, token):
+    return request.build_absolute_uri(reverse("surveys:start", args=[token]))
+
+
+@admin.register(Campaign)
+class CampaignAdmin(HistoryAdmin):
+    form = CampaignAdminForm
+    list_display = [
+        "code",
+        "name",
+        "questionnaire",
+        "opens_on",
+        "closes_on",
+        "invited",
+        "submitted",
+    ]
+    search_fields = ["code", "name"]
+    list_select_related = ["questionnaire"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                invited=Count("invitations"),
+                submitted=Count(
+                    "invitations", filter=Q(invitations__status=Invitation.Status.SUBMITTED)
+                ),
+            )
+        )
+
+    @admin.display(ordering="invited")
+    def invited(self, obj):
+        return obj.invited
+
+    @admin.display(ordering="submitted")
+    def submitted(self, obj):
+        return obj.submitted
+
+
+class InvitationLinkInline(TabularInline):
+    model = InvitationLink
+    fields = ["created_at", "revoked_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(HistoryAdmin):
+    list_display = ["agency", "country", "campaign", "status", "opened_at", "revoked_at"]
+    list_filter = ["campaign", "status", "agency__kind", "agency__country__region"]
+    search_fields = ["agency__name", "agency__country__name"]
+    list_select_related = ["agency__country", "campaign"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = [
+        "status",
+        "created_at",
+        "opened_at",
+        "revoked_at",
+        "reminders_sent",
+        "last_reminded_at",
+    ]
+    actions = ["issue_new_links", "revoke_links", "reopen_responses"]
+    inlines = [InvitationLinkInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = InvitationForm
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(ordering="agency__country__name")
+    def country(self, obj):
+        return obj.agency.country
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        invitation, token = campaign_services.invitation_create(
+            campaign=obj.campaign, agency=obj.agency
+        )
+        obj.pk = invitation.pk
+        messages.success(
+            request,
+            f"Invitation link for {obj.agency.name} (shown only now, send it to the agency): "
+            f"{_invitation_link(request, token)}",
+        )
+
+    @admin.action(description="Issue new links (the old links stop working)")
+    def issue_new_links(self, request, queryset):
+        for invitation in queryset.select_related("agency"):
+            token = campaign_services.invitation_issue_token(invitation=invitation)
+            messages.info(request, f"{invitation.agency.name}: {_invitation_link(request, token)}")
+
+    @admin.action(description="Withdraw the selected links")
+    def revoke_links(self, request, queryset):
+        for invitation in queryset:
+            campaign_services.invitation_revoke(invitation=invitation)
+        self.message_user(request, f"Withdrew {queryset.count()} link(s).")
+
+    @admin.action(description="Reopen the submitted responses")
+    def reopen_responses(self, request, queryset):
+        reopened = 0
+        for response in Response.objects.filter(
+            invitation__in=queryset, status=Response.Status.SUBMITTED
+        ):
+            response_services.response_reopen(response=response)
+            reopened += 1
+        self.message_user(request, f"Reopened {reopened} response(s).")

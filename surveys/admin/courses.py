@@ -1,0 +1,72 @@
+"""The course catalogue: edit a course, or import the whole catalogue."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+
+from surveys.admin.base import HistoryAdmin, upload_page
+from surveys.admin.forms import (
+    CourseForm,
+    CourseUploadForm,
+)
+from surveys.courses.catalogue import (
+    CourseImportError,
+    competency_codes,
+    import_courses,
+    read_courses,
+)
+from surveys.models import (
+    Course,
+)
+
+
+@admin.register(Course)
+class CourseAdmin(HistoryAdmin):
+    form = CourseForm
+    list_display = ["code", "title", "level", "duration_days", "audience_list"]
+    list_filter = ["level"]
+    search_fields = ["code", "title", "description"]
+    filter_horizontal = ["prerequisites"]
+    change_list_template = "admin/surveys/course/change_list.html"
+
+    @admin.display(description="audiences")
+    def audience_list(self, obj):
+        labels = dict(Course.Audience.choices)
+        return ", ".join(str(labels.get(audience, audience)) for audience in obj.audiences)
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_courses),
+                name="surveys_course_import",
+            ),
+        ] + super().get_urls()
+
+    def import_courses(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            return HttpResponse(status=403)
+        return upload_page(
+            self,
+            request,
+            form_class=CourseUploadForm,
+            receive=lambda data: self._receive_catalogue(request, data["file"]),
+            template="admin/surveys/course/import.html",
+            title="Import courses from a spreadsheet",
+            audiences=Course.Audience.values,
+            levels=Course.Level.values,
+        )
+
+    def _receive_catalogue(self, request, upload):
+        try:
+            rows = read_courses(upload.read(), upload.name, known_competencies=competency_codes())
+        except CourseImportError as error:
+            return error.problems
+        created, updated = import_courses(rows)
+        messages.success(
+            request,
+            f"Read {len(rows)} courses from {upload.name}: {created} created, "
+            f"{updated} updated, {len(rows) - created - updated} unchanged.",
+        )
+        return redirect("admin:surveys_course_changelist")

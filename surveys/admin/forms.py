@@ -1,0 +1,96 @@
+"""The admin's forms: uploads, and the campaign, invitation and course editors."""
+
+from django import forms
+
+from surveys.campaigns.forms import CampaignForm
+from surveys.courses.catalogue import COLUMNS as COURSE_COLUMNS
+from surveys.courses.catalogue import (
+    competency_codes,
+    course_graph,
+    find_cycles,
+    split_codes,
+)
+from surveys.models import (
+    Course,
+    Invitation,
+)
+
+
+class XLSFormUploadForm(forms.Form):
+    file = forms.FileField(label="XLSForm workbook (.xlsx)")
+    publish = forms.BooleanField(required=False, label="Publish (freeze) this version now")
+
+
+class CampaignAdminForm(CampaignForm):
+    """The coordinators' campaign form, plus the closing date."""
+
+    class Meta(CampaignForm.Meta):
+        fields = [*CampaignForm.Meta.fields, "closed_at"]
+        widgets = {}
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ["campaign", "agency"]
+
+
+class CourseForm(forms.ModelForm):
+    competencies = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Competency codes from the questionnaire, separated by spaces or commas, "
+        "e.g. DF-04 DF-05",
+    )
+    audiences = forms.MultipleChoiceField(
+        choices=Course.Audience.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Course
+        fields = list(COURSE_COLUMNS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.initial.get("competencies"), list):
+            self.initial["competencies"] = " ".join(self.initial["competencies"])
+        if self.instance.pk:
+            self.fields["prerequisites"].queryset = Course.objects.exclude(pk=self.instance.pk)
+
+    def clean_competencies(self):
+        codes = split_codes(self.cleaned_data["competencies"])
+        known = competency_codes()
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            hint = "" if known else " (no questionnaire with competencies has been imported)"
+            raise forms.ValidationError(f"Unknown competency code(s): {', '.join(unknown)}{hint}.")
+        if not codes:
+            raise forms.ValidationError("Name at least one competency.")
+        return codes
+
+    def clean_audiences(self):
+        chosen = self.cleaned_data["audiences"]
+        return [audience for audience in Course.Audience.values if audience in chosen]
+
+    def clean(self):
+        cleaned = super().clean()
+        code, prerequisites = cleaned.get("code"), cleaned.get("prerequisites")
+        if code and prerequisites is not None:
+            # The catalogue as it would be after saving, this course renamed if need be.
+            old_code = self.instance.code if self.instance.pk else code
+            renamed = {old_code: code}
+            graph = {
+                renamed.get(other, other): [renamed.get(p, p) for p in required]
+                for other, required in course_graph().items()
+            }
+            graph[code] = [renamed.get(course.code, course.code) for course in prerequisites]
+            cycle = next((cycle for cycle in find_cycles(graph) if code in cycle), None)
+            if cycle:
+                self.add_error(
+                    "prerequisites",
+                    "These prerequisites would form a cycle: " + " → ".join(cycle),
+                )
+        return cleaned
+
+
+class CourseUploadForm(forms.Form):
+    file = forms.FileField(label="Course catalogue (.csv or .xlsx)")

@@ -1,0 +1,172 @@
+"""Writes that run a round: campaigns, invitations and their links, reminders."""
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from surveys import access
+from surveys.models import (
+    Campaign,
+    Invitation,
+    InvitationLink,
+)
+
+
+class CampaignError(ValueError):
+    """A campaign that cannot be created as asked; the message says why."""
+
+
+log = logging.getLogger(__name__)
+
+
+def campaign_create(*, code, name, questionnaire, opens_on, closes_on):
+    if not questionnaire.is_published:
+        raise CampaignError(
+            f"{questionnaire} is a draft: publish it before starting a campaign on it."
+        )
+    if closes_on < opens_on:
+        raise CampaignError("The campaign cannot close before it opens.")
+    return Campaign.objects.create(
+        code=code,
+        name=name,
+        questionnaire=questionnaire,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+
+
+def _new_link(invitation):
+    """Add a link to the invitation and return its token, shown once: 256
+    bits from the OS's CSPRNG, of which only the SHA-256 is stored."""
+    token = secrets.token_urlsafe(32)
+    InvitationLink.objects.create(invitation=invitation, token_hash=access.token_hash(token))
+    return token
+
+
+def invitation_create(*, campaign, agency):
+    """Returns (invitation, token)."""
+    invitation = Invitation.objects.create(campaign=campaign, agency=agency)
+    return invitation, _new_link(invitation)
+
+
+def _revoke_links(invitation, now):
+    # Saved one by one so that each withdrawal is in the link's history.
+    for link in invitation.links.filter(revoked_at__isnull=True):
+        link.revoked_at = now
+        link.save(update_fields=["revoked_at"])
+
+
+def invitation_set_status(invitation_id, status, only_from=None):
+    """Change the status through save(), so the audit trail records it."""
+    invitations = Invitation.objects.filter(pk=invitation_id)
+    if only_from:
+        invitations = invitations.filter(status__in=only_from)
+    invitation = invitations.first()
+    if invitation is not None and invitation.status != status:
+        invitation.status = status
+        invitation.save(update_fields=["status"])
+
+
+@transaction.atomic
+def invitation_issue_token(*, invitation):
+    """A new link for the invitation; every earlier link stops working."""
+    now = timezone.now()
+    _revoke_links(invitation, now)
+    if invitation.revoked_at:
+        invitation.revoked_at = None
+        invitation.save(update_fields=["revoked_at"])
+    return _new_link(invitation)
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation):
+    """Withdraw the invitation: none of its links work any more."""
+    now = timezone.now()
+    invitation.revoked_at = now
+    invitation.save(update_fields=["revoked_at"])
+    _revoke_links(invitation, now)
+
+
+@dataclass
+class IssuedLink:
+    invitation: Invitation
+    token: str
+    emailed: bool
+
+
+def _email_link(invitation, link, *, reminder):
+    agency = invitation.agency
+    if not agency.contact_email:
+        return False
+    campaign = invitation.campaign
+    subject = ("Reminder: " if reminder else "") + campaign.name
+    body = (
+        f"Dear colleagues at {agency.name},\n\n"
+        f"{'This is a reminder that your' if reminder else 'Your'} agency is invited to answer "
+        f'the training needs assessment "{campaign.name}" by '
+        f"{campaign.closes_on:%d %B %Y}.\n\n"
+        f"Open your agency's questionnaire with this personal link:\n{link}\n\n"
+        "You can stop at any time and continue later with the same link; answers are saved "
+        "on every page. Please do not forward the link outside your agency.\n"
+    )
+    send_mail(subject, body, None, [agency.contact_email])
+    return True
+
+
+@transaction.atomic
+def campaign_invite(*, campaign, agencies, link_for):
+    """Invite the agencies not yet invited; e-mail each link where the agency
+    has an address. `link_for(token)` makes the absolute URL. Returns the
+    new links (IssuedLink), which are shown once."""
+    invited = set(campaign.invitations.values_list("agency_id", flat=True))
+    issued = []
+    for agency in agencies:
+        if agency.pk in invited:
+            continue
+        invitation, token = invitation_create(campaign=campaign, agency=agency)
+        issued.append(
+            IssuedLink(invitation, token, _email_link(invitation, link_for(token), reminder=False))
+        )
+    log.info("campaign %s: invited %d agencies", campaign.code, len(issued))
+    return issued
+
+
+@transaction.atomic
+def campaign_send_reminders(*, campaign, link_for, invitations=None):
+    """A reminder with a fresh link to every invitation not yet submitted.
+    Earlier links keep working: the reminder adds one."""
+    pending = (
+        (invitations if invitations is not None else campaign.invitations)
+        .filter(revoked_at__isnull=True)
+        .exclude(status=Invitation.Status.SUBMITTED)
+        .select_related("agency", "campaign")
+    )
+    issued = []
+    now = timezone.now()
+    for invitation in pending:
+        token = _new_link(invitation)
+        emailed = _email_link(invitation, link_for(token), reminder=True)
+        invitation.reminders_sent += 1
+        invitation.last_reminded_at = now
+        invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
+        issued.append(IssuedLink(invitation, token, emailed))
+    log.info("campaign %s: reminded %d agencies", campaign.code, len(issued))
+    return issued
+
+
+def campaign_close(*, campaign):
+    if campaign.closed_at is None:
+        campaign.closed_at = timezone.now()
+        campaign.save(update_fields=["closed_at"])
+    return campaign
+
+
+def campaign_reopen(*, campaign):
+    if campaign.closed_at is not None:
+        campaign.closed_at = None
+        campaign.save(update_fields=["closed_at"])
+    return campaign

@@ -1,0 +1,228 @@
+"""Reading a filled offline workbook back, cell by cell, as the online form checks."""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from common.spreadsheets import UnsafeWorkbook, open_workbook
+from surveys.models import Question
+from surveys.offline.binding import (
+    ANSWER_COLUMN,
+    CODE_COLUMN,
+    MULTIPLE_SEPARATOR,
+    OTHER_INVITATION,
+    Binding,
+    WorkbookRefused,
+    read_binding,
+)
+from surveys.offline.build import max_upload_bytes
+from surveys.offline.words import condition_in_words
+from surveys.questionnaires import rules
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.respond.forms import SectionForm
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something about one cell (or, without sheet and cell, the whole file)."""
+
+    message: str
+    sheet: str = ""
+    cell: str = ""
+
+    def __str__(self):
+        if self.sheet:
+            return f"sheet '{self.sheet}', cell {self.cell}: {self.message}"
+        return self.message
+
+
+@dataclass
+class OfflineReading:
+    """A readable upload: the valid answers that apply (code → stored text),
+    problems that kept a value from being saved, and notices (values ignored
+    because their question does not apply)."""
+
+    binding: Binding
+    values: dict
+    problems: list
+    notices: list
+
+
+def _normal(text):
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", str(text))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _choice_names(choices):
+    """Normalised label (in every language) or name → choice name."""
+    names = {}
+    for choice in choices:
+        for label in choice.label.values():
+            names.setdefault(_normal(label), choice.name)
+    for choice in choices:
+        names[_normal(choice.name)] = choice.name
+    return names
+
+
+def _as_text(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _form_value(question, value, choices):
+    """A cell's value as the online form would post it."""
+    if question.type == Question.Type.SELECT_ONE:
+        text = _as_text(value)
+        return _choice_names(choices).get(_normal(text), text)
+    if question.type == Question.Type.SELECT_MULTIPLE:
+        names = _choice_names(choices)
+        parts = [part.strip() for part in _as_text(value).split(MULTIPLE_SEPARATOR)]
+        return [names.get(_normal(part), part) for part in parts if part]
+    return _as_text(value)
+
+
+DATE_FORMAT_MESSAGE = "Enter the date as year-month-day, e.g. 2025-03-31."
+
+
+def _is_ambiguous_date(question, value):
+    """A date typed as text other than year-month-day: 01/03/2025 is March in
+    some countries and January in others, so it is not guessed."""
+    return (
+        question.type == Question.Type.DATE
+        and isinstance(value, str)
+        and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value)
+    )
+
+
+def _is_empty(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_offline_upload(data, invitation, *, answers=None, structure=None, max_bytes=None):
+    """Read a filled offline workbook for `invitation`.
+
+    Raises WorkbookRefused when the file as a whole cannot be used (not a
+    safe .xlsx, no valid binding, another invitation or questionnaire
+    version, sheets or rows moved). Otherwise returns an OfflineReading.
+    Empty cells are left out: they never clear a stored answer. `answers`
+    are the response's stored answers, which constraints and skip logic use
+    together with the uploaded values.
+    """
+    try:
+        workbook = open_workbook(data, max_bytes=max_bytes or max_upload_bytes())
+    except UnsafeWorkbook as error:
+        raise WorkbookRefused(f"The file was refused: {error}.") from error
+    try:
+        return _read(workbook, invitation, answers or {}, structure)
+    finally:
+        workbook.close()
+
+
+def _read(workbook, invitation, answers, structure):
+    binding = read_binding(workbook)
+    questionnaire = invitation.campaign.questionnaire
+    if binding.invitation != str(invitation.pk) or binding.campaign != invitation.campaign.code:
+        raise WorkbookRefused(OTHER_INVITATION)
+    if (binding.questionnaire, binding.version) != (questionnaire.code, str(questionnaire.version)):
+        raise WorkbookRefused(
+            f"This workbook was made for version {binding.version} of the questionnaire; "
+            f"this invitation now uses version {questionnaire.version}. Download a new "
+            "workbook and copy your answers into it."
+        )
+    structure = structure or questionnaire_selectors.questionnaire_structure(questionnaire)
+    questions = {question.code: question for question in structure.questions}
+    language = binding.language
+    if language not in questionnaire.languages:
+        language = questionnaire.default_language
+
+    sheets, values, where, problems, notices = {}, {}, {}, {}, []
+    for title, coordinate, code in binding.cells:
+        if title not in sheets:
+            if title not in workbook.sheetnames:
+                raise WorkbookRefused(
+                    f"The sheet '{title}' was renamed or removed. Download a new workbook "
+                    "and copy your answers into it."
+                )
+            sheets[title] = _cells_by_coordinate(workbook[title])
+        cells = sheets[title]
+        row = re.sub(r"^[A-Z]+", "", coordinate)
+        if _as_text(cells.get(f"{CODE_COLUMN}{row}", ("", ""))[0]) != code or code not in questions:
+            raise WorkbookRefused(
+                f"Rows were inserted, removed or moved on sheet '{title}': cell "
+                f"{CODE_COLUMN}{row} no longer holds question {code}. Download a new workbook "
+                "and copy your answers into it."
+            )
+        value, data_type = cells.get(coordinate, (None, "n"))
+        where[code] = (title, coordinate)
+        if data_type == "f" or not isinstance(value, str | int | float | datetime.date | None):
+            problems[code] = ["formulas are not accepted; type the value."]
+        elif _is_empty(value):
+            continue
+        elif _is_ambiguous_date(questions[code], value):
+            problems[code] = [DATE_FORMAT_MESSAGE]
+        else:
+            question = questions[code]
+            values[code] = _form_value(
+                question, value, structure.choices.get(question.list_name, [])
+            )
+
+    form = SectionForm(
+        values,
+        questions=[questions[code] for code in values],
+        choices=structure.choices,
+        language=language,
+        default_language=questionnaire.default_language,
+        answers=answers,
+    )
+    form.is_valid()
+    # A value that cleans to nothing (";" in a multiple choice) must not clear
+    # a stored answer any more than an empty cell does.
+    valid = {code: value for code, value in form.valid_values().items() if value}
+    relevant = rules.relevance(structure, {**answers, **valid})
+    words = (questions, structure.choices, form.text)
+    for code in values:
+        if not relevant[code]:
+            if code in form.errors or valid.get(code, "") != answers.get(code, ""):
+                why = _why_not_asked(structure, questions[code], words)
+                notices.append(
+                    Problem(
+                        f"ignored: this question does not apply given the answers. {why}",
+                        *where[code],
+                    )
+                )
+            valid.pop(code, None)
+        elif code in form.errors:
+            problems[code] = list(form.errors[code])
+    listed = [
+        Problem(message, *where[code])
+        for _, _, code in binding.cells
+        for message in problems.get(code, [])
+    ]
+    return OfflineReading(binding=binding, values=valid, problems=listed, notices=notices)
+
+
+def _why_not_asked(structure, question, words):
+    section = next(s for s in structure.sections if s.pk == question.section_id)
+    return condition_in_words(question.relevant, *words) or condition_in_words(
+        section.relevant, *words
+    )
+
+
+def _cells_by_coordinate(sheet):
+    """Coordinate → (value, data type) for the code and answer columns."""
+    cells = {}
+    try:
+        for row in sheet.iter_rows(min_col=1, max_col=4):
+            for cell in row:
+                if cell.value is not None and cell.column_letter in (CODE_COLUMN, ANSWER_COLUMN):
+                    cells[cell.coordinate] = (cell.value, cell.data_type)
+    except Exception as error:  # a read-only sheet is parsed only now
+        raise WorkbookRefused(
+            f"The workbook could not be read ({error.__class__.__name__})."
+        ) from error
+    return cells

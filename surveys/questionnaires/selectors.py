@@ -1,0 +1,113 @@
+"""A questionnaire's structure (sections, questions, choice lists), read once."""
+
+import threading
+from dataclasses import dataclass, field
+
+from surveys.models import Choice, Question, Questionnaire, Section
+from surveys.questionnaires.xlsform import (
+    ChoiceDef,
+    FormDefinition,
+    QuestionDef,
+    SectionDef,
+)
+
+
+@dataclass
+class Structure:
+    """A questionnaire's sections, questions and choice lists, loaded once."""
+
+    questionnaire: Questionnaire
+    sections: list
+    questions_by_section: dict
+    choices: dict = field(default_factory=dict)
+
+    @property
+    def questions(self):
+        return [q for s in self.sections for q in self.questions_by_section[s.pk]]
+
+    def section(self, code):
+        return next((s for s in self.sections if s.code == code), None)
+
+
+_PUBLISHED_STRUCTURES = {}
+
+
+_PUBLISHED_STRUCTURES_KEPT = 16
+
+
+_STRUCTURES_LOCK = threading.Lock()
+
+
+def questionnaire_structure(questionnaire):
+    """Three queries whatever the size of the questionnaire, and none for a
+    published version seen before: a published version never changes, so
+    its structure is kept in memory, keyed by what identifies that version
+    (id, content digest and publication time). Callers only read it."""
+    if not questionnaire.is_published:
+        return _load_structure(questionnaire)
+    key = (questionnaire.pk, questionnaire.digest, questionnaire.published_at)
+    structure = _PUBLISHED_STRUCTURES.get(key)
+    if structure is None:
+        structure = _load_structure(questionnaire)
+        with _STRUCTURES_LOCK:  # threaded servers share the dict
+            while len(_PUBLISHED_STRUCTURES) >= _PUBLISHED_STRUCTURES_KEPT:
+                _PUBLISHED_STRUCTURES.pop(next(iter(_PUBLISHED_STRUCTURES)))
+            _PUBLISHED_STRUCTURES[key] = structure
+    return structure
+
+
+def _load_structure(questionnaire):
+    sections = list(Section.objects.filter(questionnaire=questionnaire).order_by("position"))
+    by_section = {section.pk: [] for section in sections}
+    for question in Question.objects.filter(questionnaire=questionnaire).order_by("position"):
+        by_section[question.section_id].append(question)
+    choices = {}
+    for choice in Choice.objects.filter(questionnaire=questionnaire).order_by("position"):
+        choices.setdefault(choice.list_name, []).append(choice)
+    return Structure(questionnaire, sections, by_section, choices)
+
+
+def definition_from_questionnaire(questionnaire):
+    """The questionnaire as the FormDefinition it was imported from."""
+    structure = questionnaire_structure(questionnaire)
+    sections = [
+        SectionDef(
+            code=section.code,
+            label=section.label,
+            hint=section.hint,
+            relevant=section.relevant,
+            extra=section.extra,
+            questions=[
+                QuestionDef(
+                    code=q.code,
+                    type=q.type,
+                    label=q.label,
+                    list_name=q.list_name,
+                    hint=q.hint,
+                    required=q.required,
+                    constraint=q.constraint,
+                    constraint_message=q.constraint_message,
+                    relevant=q.relevant,
+                    competency=q.competency,
+                    dimension=q.dimension,
+                    source=q.source,
+                    extra=q.extra,
+                )
+                for q in structure.questions_by_section[section.pk]
+            ],
+        )
+        for section in structure.sections
+    ]
+    choices = [
+        ChoiceDef(c.list_name, c.name, c.label, c.extra)
+        for c in Choice.objects.filter(questionnaire=questionnaire).order_by("position")
+    ]
+    return FormDefinition(
+        form_id=questionnaire.code,
+        title=questionnaire.title,
+        form_version=questionnaire.form_version,
+        default_language=questionnaire.default_language,
+        languages=list(questionnaire.languages),
+        sections=sections,
+        choices=choices,
+    )
