@@ -205,7 +205,7 @@ def item_shares(frame, dimensions=("legal_power", "resource"), by=None, min_n=DE
     items = frame[frame["dimension"].isin(dimensions) & frame["number"].isna()]
     keys = ([by] if by else []) + ["question", "domain"]
     if items.empty:
-        return pd.DataFrame(columns=[*keys, "n", "suppressed"])
+        return pd.DataFrame(columns=[*keys, "n", "suppressed", "lacking"])
     counts = pd.crosstab([items[key] for key in keys], items["value"].astype(str))
     counts = counts[counts.sum(axis=1) > 0]
     table = counts.div(counts.sum(axis=1), axis=0).add_prefix("share_")
@@ -215,6 +215,11 @@ def item_shares(frame, dimensions=("legal_power", "resource"), by=None, min_n=DE
     table["suppressed"] = suppression(table, by, "question", min_n)
     share_columns = [column for column in table.columns if column.startswith("share_")]
     table.loc[table["suppressed"], share_columns] = np.nan
+    # Lacking: answered "no" or "partly" (a power or resource not fully there).
+    table["lacking"] = sum(
+        table[column] if column in table else 0.0 for column in ("share_no", "share_partly")
+    )
+    table.loc[table["suppressed"], "lacking"] = np.nan
     return table
 
 

@@ -1,10 +1,10 @@
 """The training plan: which courses of the catalogue to run first, for whom.
 
 `training_plan` is a pure function of the answers frame
-(analysis.selectors.answers_frame) and a list of courses given as plain dicts
+(analysis.selectors.answers_frame) and the catalogue as plain records (dicts,
 or objects with the attributes code, title, audiences, level, duration_days,
-competencies and prerequisites (codes), so it is tested without the
-database. `courses_from_db` reads that list from the Course table.
+competencies and prerequisites as codes), so it is tested without the
+database; analysis.selectors.course_catalogue reads them.
 
 For a course c covering competencies K_c, over the respondents i who rated
 both importance I and capability C:
@@ -22,13 +22,13 @@ both importance I and capability C:
   with no priority.
 """
 
+import graphlib
 import math
+from collections import deque
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-
-from surveys.models import Course
 
 from . import gaps
 
@@ -89,25 +89,23 @@ def _get(course, name, default=None):
 def prerequisite_chain(code, prerequisites):
     """Every course to take before `code`, each after its own prerequisites.
 
-    `prerequisites`: {code: [prerequisite codes]}. A depth-first walk that
-    lists a course once all its prerequisites are listed (a topological
-    order), following each list in its given order. A cycle raises ValueError.
+    `prerequisites`: {code: [prerequisite codes]}. A topological order
+    (graphlib) of the courses `code` needs, directly or through others;
+    courses ready at the same time keep the order their lists give them. A
+    cycle raises ValueError naming it.
     """
-    chain, state = [], {}
-
-    def visit(current):
-        for required in prerequisites.get(current, ()):
-            if state.get(required) == "open":
-                raise ValueError(f"the prerequisites of {code} form a cycle at {required}")
-            if required not in state:
-                state[required] = "open"
-                visit(required)
-                state[required] = "done"
-                chain.append(required)
-
-    state[code] = "open"
-    visit(code)
-    return chain
+    needed, queue = {}, deque([code])
+    while queue:
+        current = queue.popleft()
+        if current not in needed:
+            needed[current] = list(prerequisites.get(current, ()))
+            queue.extend(needed[current])
+    try:
+        order = list(graphlib.TopologicalSorter(needed).static_order())
+    except graphlib.CycleError as error:
+        cycle = " → ".join(reversed(error.args[1]))
+        raise ValueError(f"the prerequisites of {code} form a cycle: {cycle}") from error
+    return [course for course in order if course != code]
 
 
 def regional_cohorts(needing, min_n):
@@ -138,6 +136,8 @@ def training_plan(
     threshold=THRESHOLD,
     min_n=gaps.DEFAULT_MIN_N,
     participants_per_agency=PARTICIPANTS_PER_AGENCY,
+    audience_labels=None,
+    level_labels=None,
 ):
     """The training plan: one row per course, PLAN_COLUMNS, in priority order.
 
@@ -147,7 +147,8 @@ def training_plan(
     that need it (counts are shown whatever their size); regional_cohorts
     (see regional_cohorts); estimated_participants = agencies_needing ×
     participants_per_agency; prerequisites, the transitive chain of course
-    codes in the order to take them, joined with " → ".
+    codes in the order to take them, joined with " → ". Audiences and level
+    are shown through `audience_labels` and `level_labels` where given.
     """
     gap_table = gaps.competency_gaps(frame, min_n=min_n) if not frame.empty else None
     mwds = (
@@ -160,8 +161,8 @@ def training_plan(
     prerequisites = {
         _get(course, "code"): list(_get(course, "prerequisites") or []) for course in courses
     }
-    audience_labels = dict(Course.Audience.choices)
-    level_labels = dict(Course.Level.choices)
+    audience_labels = audience_labels or {}
+    level_labels = level_labels or {}
 
     rows = []
     for course in courses:
@@ -220,19 +221,3 @@ def _needing_agencies(frame, threshold):
     for column in ("competency", "country", "country_name", "region"):
         needing[column] = needing[column].astype(str)
     return needing[columns]
-
-
-def courses_from_db():
-    """The course catalogue as the plain dicts training_plan takes."""
-    return [
-        {
-            "code": course.code,
-            "title": course.title,
-            "audiences": course.audiences,
-            "level": course.level,
-            "duration_days": course.duration_days,
-            "competencies": course.competencies,
-            "prerequisites": sorted(p.code for p in course.prerequisites.all()),
-        }
-        for course in Course.objects.prefetch_related("prerequisites").order_by("code")
-    ]

@@ -14,11 +14,13 @@ import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
+from django.utils import timezone
 
-from surveys.models import Invitation, Question, Response, Section, localized
-
-from . import gaps, plan
-from .selectors import answers_frame
+from analysis import gaps, plan, selectors
+from analysis.workbook import WorkbookData
+from surveys.campaigns import selectors as campaign_selectors
+from surveys.models import Agency, Question, Response, localized
+from surveys.questionnaires import selectors as questionnaire_selectors
 
 CACHE_SECONDS = 60 * 60
 BREAKDOWNS = ("region", "agency_kind", "role", "country")
@@ -70,7 +72,7 @@ class Frames:
 
 
 def _frame(campaign, filters):
-    return gaps.filter_frame(answers_frame([campaign]), **filters.active())
+    return gaps.filter_frame(selectors.answers_frame([campaign]), **filters.active())
 
 
 def overview(campaign, filters, frames=None):
@@ -122,8 +124,9 @@ def training_plan(campaign, filters, frames=None):
     def compute():
         return plan.training_plan(
             (frames or Frames(campaign, filters))(),
-            plan.courses_from_db(),
+            selectors.course_catalogue(),
             min_n=min_cell_size(),
+            **selectors.catalogue_labels(),
         )
 
     return _cached(campaign, "plan", filters, compute)
@@ -138,44 +141,6 @@ def agency_ratings(campaign, filters, competency):
     pairs["country"] = pairs["response"].map(agencies["country_name"]).astype(str)
     pairs["gap"] = pairs["importance"] - pairs["capability"]
     return pairs.sort_values(["gap", "agency"], ascending=[False, True])
-
-
-def submissions(campaign, country=None):
-    """(submitted_at, region) of each submitted response, and invited counts."""
-    responses = Response.objects.filter(
-        invitation__campaign=campaign, status=Response.Status.SUBMITTED
-    )
-    invitations = Invitation.objects.filter(campaign=campaign)
-    if country:
-        responses = responses.filter(invitation__agency__country__code=country)
-        invitations = invitations.filter(agency__country__code=country)
-    rows = list(
-        responses.order_by("submitted_at").values_list(
-            "submitted_at", "invitation__agency__country__region__name"
-        )
-    )
-    invited_by = dict(
-        invitations.values_list("agency__country__region__name").annotate(n=Count("pk")).order_by()
-    )
-    return rows, sum(invited_by.values()), invited_by
-
-
-def labels(questionnaire):
-    """Competency statements, domain names and item questions in the form's
-    default language, keyed by code."""
-    language = questionnaire.default_language
-    competency, items = {}, {}
-    for question in Question.objects.filter(questionnaire=questionnaire).exclude(dimension=""):
-        text = localized(question.label, language, language)
-        if question.competency:
-            competency.setdefault(question.competency, text)
-        else:
-            items[question.code] = text
-    domains = {
-        section.code: localized(section.label, language, language)
-        for section in Section.objects.filter(questionnaire=questionnaire)
-    }
-    return {"competencies": competency, "domains": domains, "items": items}
 
 
 # The agency's registry entry; the respondent's own answers about their
@@ -243,3 +208,74 @@ def _is_number(text):
     except ValueError:
         return False
     return True
+
+
+FILTER_NAMES = {
+    "region": "Region",
+    "country": "Country",
+    "agency_kind": "Kind of agency",
+    "role": "Respondent role",
+}
+
+
+def workbook_data(campaign, filters, *, include_answers):
+    """WorkbookData for a campaign and filters. `include_answers` adds the
+    Answers sheet, one agency per row: for coordinators only."""
+    questionnaire = campaign.questionnaire
+    labels = selectors.question_labels(questionnaire)
+    frames = Frames(campaign, filters)
+    tables = overview(campaign, filters, frames)
+    by_region, _, _ = campaign_selectors.response_rates(campaign, filters.country or None)
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
+    data = WorkbookData(
+        campaign_code=campaign.code,
+        campaign_name=campaign.name,
+        questionnaire=f"{questionnaire.title} ({questionnaire.code} v{questionnaire.version}"
+        + (f", form version {questionnaire.form_version})" if questionnaire.form_version else ")"),
+        exported_at=timezone.localtime().strftime("%d %B %Y %H:%M %Z"),
+        filters={FILTER_NAMES[key]: value for key, value in filters.active().items()},
+        min_n=min_cell_size(),
+        respondents=tables["respondents"],
+        rates=by_region,
+        competencies=tables["competencies"],
+        statements=labels["competencies"],
+        domain_labels=labels["domains"],
+        domains_by_region=tables["domains_by_region"],
+        domains_by_kind=tables["domains_by_kind"],
+        kind_labels=dict(Agency.Kind.choices),
+        shares_by_region=tables["shares_by_region"],
+        shares=tables["shares"],
+        item_labels=labels["items"],
+        codebook=codebook(structure),
+        plan=training_plan(campaign, filters, frames),
+        plan_note=plan.plan_note(min_n=min_cell_size()),
+    )
+    if include_answers:
+        data.answers, data.answer_numeric = answers_table(campaign, filters, structure, frames)
+    return data
+
+
+def codebook(structure):
+    language = structure.questionnaire.default_language
+    rows = []
+    for section in structure.sections:
+        for question in structure.questions_by_section[section.pk]:
+            choices = structure.choices.get(question.list_name, [])
+            rows.append(
+                {
+                    "Code": question.code,
+                    "Domain": localized(section.label, language, language),
+                    "Type": question.type,
+                    "Label": localized(question.label, language, language),
+                    "Choices": "; ".join(
+                        f"{c.name} = {localized(c.label, language, language)}" for c in choices
+                    ),
+                    "Required": "yes" if question.required else "",
+                    "Applies when": question.relevant,
+                    "Constraint": question.constraint,
+                    "Competency": question.competency,
+                    "Dimension": question.dimension,
+                    "Source": question.source,
+                }
+            )
+    return rows

@@ -1,16 +1,30 @@
-"""The one way from the database to the analysis: a tidy long DataFrame.
+"""The one way from the database to the analysis.
 
-Three queries whatever the number of responses: the answers (fetched as raw
-rows, without building a model instance or dict per answer), the responses
-with their agency, country and region, and the questions. They are joined in
-pandas.
+`answers_frame` is the tidy long DataFrame every table is computed from:
+three queries whatever the number of responses (the answers fetched as raw
+rows, without building a model instance or dict per answer; the responses
+with their agency, country and region; the questions), joined in pandas.
+The other reads give what the pure modules need besides: labels, the course
+catalogue as plain records, submission times.
 """
 
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Count
 
-from surveys.models import Answer, Question, Response
+from surveys.models import (
+    Agency,
+    Answer,
+    Choice,
+    Country,
+    Course,
+    Invitation,
+    Question,
+    Response,
+    Section,
+    localized,
+)
 
 FRAME_COLUMNS = [
     "response",
@@ -149,3 +163,79 @@ def _take(column, positions):
     return pd.Categorical.from_codes(
         categorical.codes[positions], categories=categorical.categories
     )
+
+
+def question_labels(questionnaire) -> dict:
+    """Competency statements, domain names and item questions in the form's
+    default language, keyed by code."""
+    language = questionnaire.default_language
+    competency, items = {}, {}
+    for question in Question.objects.filter(questionnaire=questionnaire).exclude(dimension=""):
+        text = localized(question.label, language, language)
+        if question.competency:
+            competency.setdefault(question.competency, text)
+        else:
+            items[question.code] = text
+    domains = {
+        section.code: localized(section.label, language, language)
+        for section in Section.objects.filter(questionnaire=questionnaire)
+    }
+    return {"competencies": competency, "domains": domains, "items": items}
+
+
+def group_labels(campaign) -> dict:
+    """Display names for the values of each grouping: kinds, roles, countries."""
+    language = campaign.questionnaire.default_language
+    roles = Choice.objects.filter(questionnaire=campaign.questionnaire, list_name="role")
+    countries = Country.objects.filter(agencies__invitations__campaign=campaign).distinct()
+    return {
+        "agency_kind": dict(Agency.Kind.choices),
+        "role": {choice.name: localized(choice.label, language, language) for choice in roles},
+        "country": dict(countries.values_list("code", "name")),
+    }
+
+
+def submissions(campaign, country=None):
+    """(submitted_at, region) of each submitted response, and invited counts:
+    (rows, invited, invited by region)."""
+    responses = Response.objects.filter(
+        invitation__campaign=campaign, status=Response.Status.SUBMITTED
+    )
+    invitations = Invitation.objects.filter(campaign=campaign)
+    if country:
+        responses = responses.filter(invitation__agency__country__code=country)
+        invitations = invitations.filter(agency__country__code=country)
+    rows = list(
+        responses.order_by("submitted_at").values_list(
+            "submitted_at", "invitation__agency__country__region__name"
+        )
+    )
+    invited_by = dict(
+        invitations.values_list("agency__country__region__name").annotate(n=Count("pk")).order_by()
+    )
+    return rows, sum(invited_by.values()), invited_by
+
+
+def course_catalogue() -> list[dict]:
+    """The course catalogue as the plain records analysis.plan takes."""
+    return [
+        {
+            "code": course.code,
+            "title": course.title,
+            "audiences": course.audiences,
+            "level": course.level,
+            "duration_days": course.duration_days,
+            "competencies": course.competencies,
+            "prerequisites": sorted(p.code for p in course.prerequisites.all()),
+        }
+        for course in Course.objects.prefetch_related("prerequisites").order_by("code")
+    ]
+
+
+def catalogue_labels() -> dict:
+    """The labels of the catalogue's audience and level codes, as
+    analysis.plan.training_plan takes them."""
+    return {
+        "audience_labels": dict(Course.Audience.choices),
+        "level_labels": dict(Course.Level.choices),
+    }

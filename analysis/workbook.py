@@ -19,9 +19,8 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from analysis import gaps, tables
 from common.downloads import FORMULA_STARTS
-
-from . import gaps
 
 MEAN_FORMAT = "0.0"
 MWDS_FORMAT = "0.00"
@@ -271,15 +270,14 @@ def _int(value):
 
 def _matrix(workbook, title, table, by, data, group_labels=None):
     """Domain × group of mean gap; a small cell reads "n<5", never a number."""
-    group_labels = group_labels or {}
-    groups = sorted(table[by].astype(str).unique()) if not table.empty else []
-    cells = {(str(row[by]), row["domain"]): row for _, row in table.iterrows()}
-    header = ["Domain"] + [group_labels.get(group, group) for group in groups]
+    matrix = tables.domain_matrix(table, by, data.domain_labels, group_labels)
+    groups = matrix["groups"]
+    header = ["Domain", *groups]
     sheet = _Sheet(
         workbook,
         title,
         header,
-        {"Domain": 45} | {group_labels.get(g, g): 16 for g in groups},
+        {"Domain": 45} | {group: 16 for group in groups},
         above=[
             f"Mean gap (importance − capability) per respondent; n<{data.min_n} marks groups "
             "too small to show. Respondents per cell are listed below the matrix."
@@ -287,10 +285,7 @@ def _matrix(workbook, title, table, by, data, group_labels=None):
     )
     formats = {index: MEAN_FORMAT for index in range(1, len(header))}
     counts = []
-    for domain, label in data.domain_labels.items():
-        row_cells = [cells.get((group, domain)) for group in groups]
-        if not any(cell is not None for cell in row_cells):
-            continue
+    for label, row_cells in matrix["rows"]:
         values = [label]
         for cell in row_cells:
             if cell is None:
@@ -317,13 +312,9 @@ def _matrix(workbook, title, table, by, data, group_labels=None):
 def _shares(workbook, data):
     """Share of agencies lacking each power or resource (answering no or
     partly), overall and by region."""
-    regions = (
-        sorted(data.shares_by_region["region"].astype(str).unique())
-        if not data.shares_by_region.empty
-        else []
-    )
+    items = tables.items_by_region(data.shares, data.shares_by_region, data.item_labels)
     header = ["Item", "Question", "Domain", "Agencies", "Lacking (all)"] + [
-        f"Lacking ({region})" for region in regions
+        f"Lacking ({region})" for region in items["regions"]
     ]
     sheet = _Sheet(
         workbook,
@@ -335,11 +326,8 @@ def _shares(workbook, data):
             f"question. n<{data.min_n} marks groups too small to show."
         ],
     )
-    by_region = {
-        (str(row["region"]), row["question"]): row for _, row in data.shares_by_region.iterrows()
-    }
     formats = {index: SHARE_FORMAT for index in range(4, len(header))}
-    for _, row in data.shares.iterrows():
+    for row in items["rows"]:
         values = [
             row["question"],
             data.item_labels.get(row["question"], ""),
@@ -347,22 +335,13 @@ def _shares(workbook, data):
             int(row["n"]),
             _lacking(row, data.min_n),
         ]
-        for region in regions:
-            cell = by_region.get((region, row["question"]))
-            values.append(None if cell is None else _lacking(cell, data.min_n))
+        values += [None if cell is None else _lacking(cell, data.min_n) for cell in row["cells"]]
         sheet.append(values, formats)
     sheet.close()
 
 
 def _lacking(row, min_n):
-    if row["suppressed"]:
-        return f"n<{min_n}"
-    return float(_share(row, "share_no") + _share(row, "share_partly"))
-
-
-def _share(row, column):
-    value = row.get(column)
-    return 0.0 if value is None or pd.isna(value) else float(value)
+    return f"n<{min_n}" if row["suppressed"] else float(row["lacking"])
 
 
 def _plan(workbook, data):

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csp",
     "surveys",
     "analysis",
+    "benchmark",
 ]
 
 MIDDLEWARE = [

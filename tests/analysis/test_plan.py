@@ -212,7 +212,7 @@ def test_a_shared_prerequisite_comes_once_and_before_both_that_need_it():
 
 
 def test_a_prerequisite_cycle_is_refused():
-    with pytest.raises(ValueError, match="cycle"):
+    with pytest.raises(ValueError, match="form a cycle: A → B → A"):
         plan.prerequisite_chain("A", {"A": ["B"], "B": ["A"]})
 
 
@@ -220,8 +220,12 @@ def test_it_shows_audience_and_level_labels_and_the_competency_codes():
     courses = [
         course("AB", ["A-02", "B-01"], audiences=["prosecutors", "judges"], level="advanced")
     ]
+    labels = {
+        "audience_labels": {"prosecutors": "Prosecutors", "judges": "Judges"},
+        "level_labels": {"advanced": "Advanced"},
+    }
 
-    row = plan_of(courses).loc["AB"]
+    row = plan_of(courses, **labels).loc["AB"]
 
     assert row["audience"] == "Prosecutors, Judges"
     assert row["level"] == "Advanced"

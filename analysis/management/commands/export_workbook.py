@@ -3,11 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from analysis.results import Filters, workbook_data
+from analysis.workbook import write_workbook
 from surveys.models import Campaign
-
-from ...exports import workbook_data
-from ...results import Filters
-from ...workbook import write_workbook
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 The command migrates a scratch database (a temporary SQLite file, or
 --database-url), then runs itself again in a subprocess whose DATABASE_URL
 points there, so nothing touches the development database. The work is in
-analysis/benchmark.py.
+benchmark/run.py.
 """
 
 import argparse
@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ... import benchmark
+from benchmark import report, run
 
 
 class Command(BaseCommand):
@@ -48,15 +48,15 @@ class Command(BaseCommand):
             raise CommandError("Give at least 1 response, 4 items and 1 respondent.")
         if options["inner"]:
             return self._inner(options)
-        if options["database_url"] and benchmark.is_development_database(options["database_url"]):
+        if options["database_url"] and run.is_development_database(options["database_url"]):
             raise CommandError("Refusing to fill the development database: give a scratch one.")
-        scratch = benchmark.scratch_directory()
-        database_url = options["database_url"] or benchmark.sqlite_url(scratch)
-        env = benchmark.scratch_environment(database_url)
+        scratch = run.scratch_directory()
+        database_url = options["database_url"] or run.sqlite_url(scratch)
+        env = run.scratch_environment(database_url)
         self.stderr.write(f"Scratch directory {scratch}")
         try:
             self._manage(["migrate", "--noinput", "--verbosity", "0"], env)
-            if benchmark.needs_collectstatic():
+            if run.needs_collectstatic():
                 self._manage(["collectstatic", "--noinput", "--verbosity", "0"], env)
             inner = [
                 "benchmark",
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             if options["keep"]:
                 self.stderr.write(f"Kept {scratch}")
             else:
-                benchmark.remove_scratch(scratch)
+                run.remove_scratch(scratch)
 
     def _manage(self, arguments, env):
         command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *arguments]
@@ -108,7 +108,7 @@ class Command(BaseCommand):
         # A plain kill must still stop the server: run the cleanup, as on Ctrl-C.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
         try:
-            report = benchmark.run(
+            measured = run.run(
                 responses=options["responses"],
                 items=options["items"],
                 concurrency=options["concurrency"],
@@ -120,7 +120,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             raise CommandError("Interrupted: the server is stopped.", returncode=130) from None
         if options["json"]:
-            benchmark.write_json(report, options["json"])
-        self.stdout.write(benchmark.report_table(report))
+            run.write_json(measured, options["json"])
+        self.stdout.write(report.report_table(measured))
         if options["json"]:
             self.stdout.write(f"\nEvery number is in {options['json']}")

@@ -1,0 +1,154 @@
+"""The performance benchmark behind `manage.py benchmark`.
+
+It builds a synthetic campaign (default 4,000 responses × 300 items, about
+1.2 million answers) in a scratch database, then measures what a campaign of
+that size costs us:
+
+1. the analysis frame (analysis.selectors.answers_frame);
+2. the gap tables the dashboard and breakdowns show (analysis.gaps);
+3. the four dashboard charts rendered to PNG (analysis.charts);
+4. the full workbook with the Answers sheet (analysis.exports + analysis.workbook);
+
+each beside a floor (the least work that gets the same answers out of the
+database or into a spreadsheet) and a baseline (what one would otherwise
+write: a plain-Python loop, pandas' to_excel). Then it puts respondents under
+load: a gunicorn server on the loopback interface, simulated people saving
+section pages, and a check that every answer they were told was saved is in
+the database.
+
+Seconds come from a plain run of each step and peak memory from a second,
+separate run under tracemalloc, since tracing slows a step down. The
+management command (analysis/management/commands/benchmark.py) only parses
+arguments, runs this in a subprocess pointed at the scratch database, and
+prints."""
+
+import gc
+import json
+import os
+import platform
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+import dj_database_url
+import django
+from django.conf import settings
+from django.db import connection
+
+from benchmark.load import LOOPBACK, load_invitations_create, rating_sections, survey_load
+from benchmark.report import jsonable, targets
+from benchmark.steps import OtherLoad, measure_steps, query_counts, timed
+from benchmark.synthetic import say, synthetic_campaign_build
+from surveys.models import (
+    Answer,
+    Campaign,
+)
+
+
+def run(*, responses, items, concurrency, load_seconds, scratch):
+    """Everything, in this process, on the database Django is connected to
+    (a scratch database: see scratch_environment). Returns the report (a
+    JSON-ready dict)."""
+    if Campaign.objects.exists():
+        raise RuntimeError(
+            "the database already holds campaigns: the benchmark needs an empty scratch database"
+        )
+    say(f"building {responses:,} responses × {items} items")
+    campaign, build_seconds = timed(
+        lambda: synthetic_campaign_build(responses=responses, items=items)
+    )
+    answers = Answer.objects.filter(response__invitation__campaign=campaign).count()
+    say(f"built {answers:,} answers in {build_seconds:.1f} s")
+    with OtherLoad() as steps_load:
+        steps = measure_steps(campaign, scratch)
+    gc.collect()
+
+    _, token = load_invitations_create(campaign, 1, prefix="Query-count agency")[0]
+    sections = rating_sections(campaign)
+    queries = query_counts(campaign, token, sections[0])
+    with OtherLoad() as survey_other_load:
+        load = survey_load(campaign, scratch, concurrency=concurrency, seconds=load_seconds)
+
+    report = {
+        "sizes": {
+            "responses": responses,
+            "items": items,
+            "answers": answers,
+            "database": connection.vendor
+            + (f" {connection.Database.sqlite_version}" if connection.vendor == "sqlite" else ""),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "django": django.get_version(),
+            "build_seconds": build_seconds,
+        },
+        "other_processes_cpu_share": {
+            "steps": steps_load.share,
+            "survey_load": survey_other_load.share,
+        },
+        "steps": {step.name: step for step in steps},
+        "load": load,
+        "queries": queries,
+        "targets": targets(steps, load),
+        "notes": [
+            "Seconds come from a plain run of each step; peak MB from a separate run of the "
+            "same step under tracemalloc, which slows it down.",
+            "The full workbook runs from a cold cache (cache.clear()), as after an answer "
+            "changes; its parts are workbook_data and write_workbook.",
+            "The pandas to_excel baseline writes the same tables and is compared with "
+            "write_workbook alone.",
+            "Load: each simulated respondent thinks 0.5–1.5 s between actions; a save's POST "
+            "and the GET of its redirect are timed apart. The server runs with DEBUG off "
+            "behind a simulated TLS proxy (X-Forwarded-Proto: https).",
+        ],
+    }
+    return jsonable(report)
+
+
+def write_json(report, path):
+    Path(path).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def scratch_directory():
+    return Path(tempfile.mkdtemp(prefix="tna-benchmark-"))
+
+
+def sqlite_url(scratch):
+    return f"sqlite:///{Path(scratch) / 'benchmark.sqlite3'}"
+
+
+def is_development_database(database_url):
+    """Whether the URL names the database this process's settings use."""
+    wanted = dj_database_url.parse(database_url)
+    current = settings.DATABASES["default"]
+    return all(
+        str(wanted.get(key) or "") == str(current.get(key) or "")
+        for key in ("ENGINE", "NAME", "HOST", "PORT")
+    )
+
+
+def scratch_environment(database_url):
+    """The environment of every process of the benchmark: the scratch
+    database, production settings (DEBUG off) and, for loopback HTTP, the
+    proxy setting under which X-Forwarded-Proto says the request came over TLS."""
+    env = os.environ.copy()
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=LOOPBACK,
+        DJANGO_BEHIND_PROXY="1",
+        DJANGO_LOG_LEVEL=env.get("DJANGO_LOG_LEVEL", "WARNING"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def needs_collectstatic():
+    """With DEBUG off, a manifest storage serves only collected static files."""
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    return settings.STATIC_ROOT is not None and "Manifest" in backend
+
+
+def remove_scratch(scratch):
+    shutil.rmtree(scratch, ignore_errors=True)
