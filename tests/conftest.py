@@ -1,14 +1,13 @@
-import datetime
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
+from django.db import transaction
 
 from surveys.campaigns import services as campaign_services
-from surveys.models import Agency, Country
+from surveys.demo import factories
+from surveys.models import Agency
 from surveys.questionnaires import services as questionnaire_services
 from surveys.questionnaires.xlsform import read_xlsform
-from surveys.respond import services as response_services
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHIPPED_FORM = FIXTURES / "tna_questionnaire.xlsx"
@@ -32,25 +31,18 @@ def questionnaire(db, shipped_definition):
     return questionnaire
 
 
-def make_agency(name="Cybercrime Unit", country="KE", kind=Agency.Kind.SPECIALISED_UNIT):
-    return Agency.objects.create(name=name, country=Country.objects.get(code=country), kind=kind)
+make_agency = factories.agency_create
+make_user = factories.user_create
 
 
 @pytest.fixture
 def agency(db):
-    return make_agency()
+    return make_agency("Cybercrime Unit", "KE")
 
 
 @pytest.fixture
 def campaign(questionnaire):
-    today = timezone.localdate()
-    return campaign_services.campaign_create(
-        code="R1",
-        name="Round one",
-        questionnaire=questionnaire,
-        opens_on=today - datetime.timedelta(days=5),
-        closes_on=today + datetime.timedelta(days=30),
-    )
+    return factories.campaign_open(questionnaire, "R1", "Round one")
 
 
 @pytest.fixture
@@ -68,48 +60,15 @@ def invitation(invitation_and_token):
     return invitation_and_token[0]
 
 
-def make_user(username, role=None, country=None):
-    from django.contrib.auth import get_user_model
-
-    from surveys.models import UserRole
-
-    user = get_user_model().objects.create_user(username, f"{username}@example.org", "pw")
-    if role:
-        UserRole.objects.create(
-            user=user, role=role, country=Country.objects.get(code=country) if country else None
-        )
-    return user
-
-
 def submit_ratings(invitation, ratings, *, role="investigator", legal=None):
     """A submitted response with the given competency ratings
     ({"DF-01": (importance, capability)}), written directly to the database."""
-    from surveys.models import Answer, Invitation, Question, Response
-
-    questionnaire = invitation.campaign.questionnaire
-    questions = {q.code: q for q in Question.objects.filter(questionnaire=questionnaire)}
-    response = Response.objects.create(
-        invitation=invitation,
-        status=Response.Status.SUBMITTED,
-        submitted_at=timezone.now(),
-    )
     values = {"role": role}
     for competency, (importance, capability) in ratings.items():
         values[f"{competency}_imp"] = str(importance)
         values[f"{competency}_cap"] = str(capability)
     values.update(legal or {})
-    Answer.objects.bulk_create(
-        Answer(
-            response=response,
-            question=questions[code],
-            value=value,
-            number=response_services.answer_number(questions[code], value),
-        )
-        for code, value in values.items()
-    )
-    invitation.status = Invitation.Status.SUBMITTED
-    invitation.save(update_fields=["status"])
-    return response
+    return factories.response_with_answers(invitation, values)
 
 
 def seed_submitted_round(campaign):
@@ -135,6 +94,20 @@ def seed_submitted_round(campaign):
         )
     campaign_services.invitation_create(campaign=campaign, agency=make_agency("Silent unit", "KE"))
     return campaign
+
+
+@pytest.fixture(scope="module")
+def seeded_round(django_db_setup, django_db_blocker, shipped_definition):
+    """seed_submitted_round's campaign R1, built once for a module of tests
+    that only read it. Each test's own changes are rolled back as usual (its
+    transaction is nested in this one); the round itself when the module
+    ends. A module that uses it must not also use the `campaign` fixture."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        questionnaire, _ = questionnaire_services.questionnaire_import(
+            definition=shipped_definition, publish=True
+        )
+        yield seed_submitted_round(factories.campaign_open(questionnaire, "R1", "Round one"))
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

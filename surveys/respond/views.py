@@ -182,21 +182,37 @@ def _save_section(request, survey, current):
     form = _section_form(survey, current, request.POST)
     form.is_valid()
     try:
-        base_version = int(request.POST.get("version", ""))
-    except ValueError:
-        base_version = -1  # an unknown page age: treat every newer answer as a conflict
-    try:
         outcome = response_services.response_save_answers(
             response=survey.response,
             questions=list(form.question_by_code.values()),
             values=form.valid_values(),
-            base_version=base_version,
+            base_version=_base_version(request),
             section_code=current.code,
         )
     except response_services.ResponseLocked as error:
         messages.error(request, str(error))
         return redirect(survey.url("done"))
-    for conflict in outcome.conflicts:
+    _show_conflicts(form, survey, outcome.conflicts)
+    if form.errors:
+        if outcome.saved:
+            messages.warning(request, "Your other answers on this page were saved.")
+        return _render_section(request, survey, current, form, version=outcome.version)
+    appeared = _reload_answers(survey, current)
+    if appeared:
+        messages.info(request, f"Your answers opened {appeared} more question(s) on this page.")
+        return redirect(survey.url("section", current.code))
+    return redirect(_destination(request, survey, current))
+
+
+def _base_version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1  # an unknown page age: treat every newer answer as a conflict
+
+
+def _show_conflicts(form, survey, conflicts):
+    for conflict in conflicts:
         stored = rules.answer_display(
             conflict.question, conflict.stored, survey.structure.choices, survey.text
         )
@@ -206,11 +222,11 @@ def _save_section(request, survey, current):
             f"this page; it is now saved as “{stored}”. Your value is shown here: save "
             f"again to keep it, or change it.",
         )
-    if form.errors:
-        if outcome.saved:
-            messages.warning(request, "Your other answers on this page were saved.")
-        return _render_section(request, survey, current, form, version=outcome.version)
 
+
+def _reload_answers(survey, current):
+    """Read the saved answers back; how many questions of this page they
+    made apply that did not before."""
     answers = response_selectors.response_answers(survey.response)
     relevant = rules.relevance(survey.structure, answers)
     appeared = [
@@ -218,14 +234,8 @@ def _save_section(request, survey, current):
         for q in survey.structure.questions_by_section[current.pk]
         if relevant[q.code] and not survey.relevant[q.code] and q.type != Question.Type.NOTE
     ]
-    if appeared:
-        messages.info(
-            request,
-            f"Your answers opened {len(appeared)} more question(s) on this page.",
-        )
-        return redirect(survey.url("section", current.code))
     survey.answers, survey.relevant = answers, relevant
-    return redirect(_destination(request, survey, current))
+    return len(appeared)
 
 
 def _destination(request, survey, current):

@@ -21,20 +21,18 @@ from django.utils import timezone
 
 from surveys.campaigns import services as campaign_services
 from surveys.courses import catalogue
+from surveys.demo import factories
 from surveys.models import (
     Agency,
-    Answer,
     Campaign,
     Country,
     Invitation,
     Question,
     Questionnaire,
-    Response,
     UserRole,
 )
 from surveys.questionnaires import expressions
 from surveys.questionnaires import selectors as questionnaire_selectors
-from surveys.respond import services as response_services
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 QUESTIONNAIRE = FIXTURES / "tna_questionnaire.xlsx"
@@ -172,34 +170,15 @@ class Command(BaseCommand):
         )
         sections = structure.sections if plan == "submitted" else structure.sections[:4]
         answers = _demo_answers(structure, sections, invitation.agency, rng)
-        now = timezone.now()
-        submitted_at = now - timedelta(days=rng.randint(0, 18), hours=rng.randint(0, 12))
-        response = Response.objects.create(
-            invitation=invitation,
-            status=Response.Status.SUBMITTED if plan == "submitted" else Response.Status.DRAFT,
-            version=1,
+        at = timezone.now() - timedelta(days=rng.randint(0, 18), hours=rng.randint(0, 12))
+        factories.response_with_answers(
+            invitation,
+            answers,
+            submitted=plan == "submitted",
+            at=at,
+            started=at - timedelta(days=rng.randint(1, 3)),
             last_section=sections[-1].code,
-            started_at=submitted_at - timedelta(days=rng.randint(1, 3)),
-            updated_at=submitted_at,
-            submitted_at=submitted_at if plan == "submitted" else None,
         )
-        by_code = {q.code: q for q in structure.questions}
-        Answer.objects.bulk_create(
-            Answer(
-                response=response,
-                question=by_code[code],
-                value=value,
-                number=response_services.answer_number(by_code[code], value),
-                saved_version=1,
-                updated_at=submitted_at,
-            )
-            for code, value in answers.items()
-        )
-        invitation.status = (
-            Invitation.Status.SUBMITTED if plan == "submitted" else Invitation.Status.IN_PROGRESS
-        )
-        invitation.opened_at = response.started_at
-        invitation.save(update_fields=["status", "opened_at"])
 
     def _coordinator(self):
         user_model = get_user_model()
@@ -210,12 +189,7 @@ class Command(BaseCommand):
         for username, password, role, country in OTHER_ROLES:
             if user_model.objects.filter(username=username).exists():
                 continue
-            user = user_model.objects.create_user(username=username, password=password)
-            UserRole.objects.create(
-                user=user,
-                role=role,
-                country=Country.objects.get(code=country) if country else None,
-            )
+            factories.user_create(username, role, country, password=password)
 
     def _demo_invitations(self, campaign):
         invitations = campaign.invitations.select_related("agency").order_by("pk")
