@@ -106,16 +106,7 @@ def read_ratings(path, by=None, scale_min=1, scale_max=5):
         if all(_text(values[rating]) == "" for rating in RATINGS):
             unrated += 1
             continue
-        record = {}
-        for column in wanted:
-            if column in RATINGS:
-                record[column] = _rating(values[column], scale_min, scale_max)
-                if isinstance(record[column], str):
-                    problems.append(f"row {number}, column '{column}': {record[column]}")
-            else:
-                record[column] = _text(values[column])
-                if not record[column]:
-                    problems.append(f"row {number}, column '{column}' is empty")
+        record = _record(number, values, scale_min, scale_max, problems)
         key = (record["respondent"], record["competency"])
         if all(key) and key in first_row:
             problems.append(
@@ -138,6 +129,22 @@ def read_ratings(path, by=None, scale_min=1, scale_max=5):
     pairs = pd.DataFrame.from_records(records, columns=order)
     pairs[list(RATINGS)] = pairs[list(RATINGS)].astype("float64")
     return Ratings(pairs=pairs, by=by, rows=seen, unrated=unrated, incomplete=incomplete)
+
+
+def _record(number, values, scale_min, scale_max, problems):
+    """The row's cells checked: ratings as numbers (None when empty), the
+    other columns as text; what is wrong goes to `problems`."""
+    record = {}
+    for column, value in values.items():
+        if column in RATINGS:
+            record[column] = _rating(value, scale_min, scale_max)
+            if isinstance(record[column], str):
+                problems.append(f"row {number}, column '{column}': {record[column]}")
+        else:
+            record[column] = _text(value)
+            if not record[column]:
+                problems.append(f"row {number}, column '{column}' is empty")
+    return record
 
 
 def _column_positions(header, name):

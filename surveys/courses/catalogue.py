@@ -174,20 +174,8 @@ def _course_row(number, record, known_competencies, sheet, problems):
     def problem(column, message):
         problems.append(Problem(message, sheet, number, column))
 
-    code = record.get("code", "")
-    if not code:
-        problem("code", "the code is missing")
-    elif not CODE_PATTERN.fullmatch(code):
-        problem("code", f"code '{code}' may use only letters, digits, - and _ (at most 40)")
-    title = record.get("title", "")
-    if not title:
-        problem("title", "the title is missing")
-    elif len(title) > 200:
-        problem("title", f"the title has {len(title)} characters; at most 200")
-    source = record.get("source", "")
-    if len(source) > 300:
-        problem("source", f"the source has {len(source)} characters; at most 300")
-
+    code, title, source = (record.get(column, "") for column in ("code", "title", "source"))
+    _check_texts(code, title, source, problem)
     competencies = split_codes(record.get("competencies"))
     if not competencies:
         problem("competencies", "name at least one competency")
@@ -233,6 +221,19 @@ def _course_row(number, record, known_competencies, sheet, problems):
         prerequisites=prerequisites,
         source=source,
     )
+
+
+def _check_texts(code, title, source, problem):
+    if not code:
+        problem("code", "the code is missing")
+    elif not CODE_PATTERN.fullmatch(code):
+        problem("code", f"code '{code}' may use only letters, digits, - and _ (at most 40)")
+    if not title:
+        problem("title", "the title is missing")
+    elif len(title) > 200:
+        problem("title", f"the title has {len(title)} characters; at most 200")
+    if len(source) > 300:
+        problem("source", f"the source has {len(source)} characters; at most 300")
 
 
 def _duration(text):

@@ -231,6 +231,31 @@ def _compare(operator, left, right):
     }[operator]
 
 
+def _call(name, args, current):
+    if name == "not":
+        return not _boolean(args[0])
+    if name == "selected":
+        return _string(args[1]) in _string(args[0]).split()
+    if name == "count-selected":
+        return float(len(_string(args[0]).split()))
+    if name == "string-length":
+        return float(len(_string(args[0] if args else current or "")))
+    return name == "true"
+
+
+def _arithmetic(operator, left, right):
+    left, right = _number(left), _number(right)
+    if operator == "+":
+        return left + right
+    if operator == "-":
+        return left - right
+    if operator == "*":
+        return left * right
+    if right == 0:
+        return math.nan
+    return left / right if operator == "div" else math.fmod(left, right)
+
+
 def _value(node, answers, current):
     kind = node[0]
     if kind in ("number", "string"):
@@ -242,17 +267,9 @@ def _value(node, answers, current):
     if kind == "neg":
         return -_number(_value(node[1], answers, current))
     if kind == "call":
-        name, args = node[1], [_value(arg, answers, current) for arg in node[2]]
-        if name == "not":
-            return not _boolean(args[0])
-        if name == "selected":
-            return _string(args[1]) in _string(args[0]).split()
-        if name == "count-selected":
-            return float(len(_string(args[0]).split()))
-        if name == "string-length":
-            return float(len(_string(args[0] if args else current or "")))
-        return name == "true"
+        return _call(node[1], [_value(arg, answers, current) for arg in node[2]], current)
     operator, left_node, right_node = node[1], node[2], node[3]
+    # "or" and "and" evaluate their right side only when it decides the result.
     if operator == "or":
         return _boolean(_value(left_node, answers, current)) or _boolean(
             _value(right_node, answers, current)
@@ -263,16 +280,7 @@ def _value(node, answers, current):
         )
     left, right = _value(left_node, answers, current), _value(right_node, answers, current)
     if operator in ("+", "-", "*", "div", "mod"):
-        left, right = _number(left), _number(right)
-        if operator == "+":
-            return left + right
-        if operator == "-":
-            return left - right
-        if operator == "*":
-            return left * right
-        if right == 0:
-            return math.nan
-        return left / right if operator == "div" else math.fmod(left, right)
+        return _arithmetic(operator, left, right)
     return _compare(operator, left, right)
 
 

@@ -239,34 +239,12 @@ def _read_survey(rows, default_language, lists, problems):
             problems.append(Problem("the row has content but no type", "survey", row, "type"))
             continue
         if kind == "end_group":
-            if section is None:
-                problems.append(Problem("'end group' without 'begin group'", "survey", row, "type"))
-            elif not section.questions:
-                problems.append(
-                    Problem(f"group '{section.code}' has no questions", "survey", row, "type")
-                )
+            _check_group_end(section, row, problems)
             section = None
             continue
-        if not name:
-            problems.append(Problem("name is empty", "survey", row, "name"))
-            continue
-        if not _NAME.match(name):
-            problems.append(
-                Problem(
-                    f"name '{name}' must start with a letter or _ and use only letters, "
-                    "digits, _, - and .",
-                    "survey",
-                    row,
-                    "name",
-                )
-            )
-            continue
-        if name in names:
-            problems.append(
-                Problem(
-                    f"name '{name}' is already used in row {names[name]}", "survey", row, "name"
-                )
-            )
+        problem = _name_problem(name, names, row)
+        if problem:
+            problems.append(problem)
             continue
         names[name] = row
         if not label.get(default_language):
@@ -337,6 +315,37 @@ def _read_survey(rows, default_language, lists, problems):
     if not sections and not problems:
         problems.append(Problem("the form has no sections (begin group … end group)", "survey"))
 
+    _check_references(expressions_to_check, names, problems)
+    _check_competency_pairs(sections, names, problems)
+    return sections
+
+
+def _check_group_end(section, row, problems):
+    if section is None:
+        problems.append(Problem("'end group' without 'begin group'", "survey", row, "type"))
+    elif not section.questions:
+        problems.append(Problem(f"group '{section.code}' has no questions", "survey", row, "type"))
+
+
+def _name_problem(name, names, row):
+    """What is wrong with a question or group name, or None."""
+    if not name:
+        return Problem("name is empty", "survey", row, "name")
+    if not _NAME.match(name):
+        return Problem(
+            f"name '{name}' must start with a letter or _ and use only letters, digits, _, - and .",
+            "survey",
+            row,
+            "name",
+        )
+    if name in names:
+        return Problem(f"name '{name}' is already used in row {names[name]}", "survey", row, "name")
+    return None
+
+
+def _check_references(expressions_to_check, names, problems):
+    """Every relevant and constraint expression is one we can evaluate, and
+    refers only to questions of this form."""
     for row, column, text in expressions_to_check:
         try:
             unknown = sorted(expressions.references(text) - set(names))
@@ -353,8 +362,6 @@ def _read_survey(rows, default_language, lists, problems):
                     column,
                 )
             )
-    _check_competency_pairs(sections, names, problems)
-    return sections
 
 
 def _read_question(row, record, kind, list_name, name, label, default_language, lists, problems):

