@@ -8,6 +8,10 @@ The other reads give what the pure modules need besides: labels, the course
 catalogue as plain records, submission times.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from django.db import connection
@@ -25,6 +29,11 @@ from surveys.models import (
     Section,
     localized,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from surveys.models import Campaign, Questionnaire
 
 FRAME_COLUMNS = [
     "response",
@@ -54,7 +63,7 @@ def _fetch(queryset, columns):
         return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
 
 
-def answers_frame(campaigns):
+def answers_frame(campaigns: Iterable[Campaign]) -> pd.DataFrame:
     """Every answer of the submitted responses of these campaigns, one row each.
 
     Columns: FRAME_COLUMNS. `value` is the stored text, `number` the value as
@@ -165,7 +174,7 @@ def _take(column, positions):
     )
 
 
-def question_labels(questionnaire) -> dict:
+def question_labels(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
     """Competency statements, domain names and item questions in the form's
     default language, keyed by code."""
     language = questionnaire.default_language
@@ -183,7 +192,7 @@ def question_labels(questionnaire) -> dict:
     return {"competencies": competency, "domains": domains, "items": items}
 
 
-def group_labels(campaign) -> dict:
+def group_labels(campaign: Campaign) -> dict[str, dict[str, str]]:
     """Display names for the values of each grouping: kinds, roles, countries."""
     language = campaign.questionnaire.default_language
     roles = Choice.objects.filter(questionnaire=campaign.questionnaire, list_name="role")
@@ -195,7 +204,9 @@ def group_labels(campaign) -> dict:
     }
 
 
-def submissions(campaign, country=None):
+def submissions(
+    campaign: Campaign, country: str | None = None
+) -> tuple[list[tuple], int, dict[str, int]]:
     """(submitted_at, region) of each submitted response, and invited counts:
     (rows, invited, invited by region)."""
     responses = Response.objects.filter(
@@ -232,7 +243,7 @@ def course_catalogue() -> list[dict]:
     ]
 
 
-def catalogue_labels() -> dict:
+def catalogue_labels() -> dict[str, dict[str, str]]:
     """The labels of the catalogue's audience and level codes, as
     analysis.plan.training_plan takes them."""
     return {

@@ -7,16 +7,28 @@
   (`invitation_for_token`).
 """
 
+from __future__ import annotations
+
 import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
 from surveys.models import Campaign, Country, InvitationLink, UserRole
+
+if TYPE_CHECKING:
+    import datetime
+
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
+    from surveys.models import Invitation
 
 Role = UserRole.Role
 
@@ -27,31 +39,31 @@ class Access:
     country: Country | None = None
 
     @property
-    def is_coordinator(self):
+    def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
 
     @property
-    def sees_invitations(self):
+    def sees_invitations(self) -> bool:
         """Which agencies were invited and where each stands."""
         return self.role in (Role.COORDINATOR, Role.FOCAL_POINT)
 
     @property
-    def sees_single_agencies(self):
+    def sees_single_agencies(self) -> bool:
         """One agency's own answers and results."""
         return self.role == Role.COORDINATOR
 
     @property
-    def forced_country(self):
+    def forced_country(self) -> str | None:
         """A focal point's results are always filtered to their country."""
         return self.country.code if self.role == Role.FOCAL_POINT else None
 
-    def label(self):
+    def label(self) -> str:
         if self.role == Role.FOCAL_POINT:
             return f"Country focal point, {self.country.name}"
         return Role(self.role).label
 
 
-def access_for(user):
+def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
     """The user's Access, or PermissionDenied for a user with no role."""
     if not user.is_authenticated:
         raise PermissionDenied
@@ -63,14 +75,16 @@ def access_for(user):
     return Access(role.role, role.country)
 
 
-def campaigns_for(access):
+def campaigns_for(access: Access) -> QuerySet[Campaign]:
     campaigns = Campaign.objects.select_related("questionnaire")
     if access.forced_country:
         campaigns = campaigns.filter(invitations__agency__country__code=access.forced_country)
     return campaigns.distinct()
 
 
-def campaign_for_user(user, code, *, need=None):
+def campaign_for_user(
+    user: AbstractBaseUser | AnonymousUser, code: str, *, need: str | None = None
+) -> tuple[Campaign, Access]:
     """(campaign, access) for a campaign the user may see, else 404 or 403.
 
     `need` names an Access property the view requires, e.g.
@@ -87,7 +101,7 @@ def campaign_for_user(user, code, *, need=None):
     return campaign, access
 
 
-def may_use_admin(user) -> bool:
+def may_use_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Only coordinators (and superusers) use the admin, whatever Django
     permissions a staff account was given: its pages show one agency's
     answers, links and uploads."""
@@ -98,7 +112,7 @@ def may_use_admin(user) -> bool:
     return UserRole.objects.filter(user=user, role=Role.COORDINATOR).exists()
 
 
-def require(user, need):
+def require(user: AbstractBaseUser | AnonymousUser, need: str) -> Access:
     access = access_for(user)
     if not getattr(access, need):
         raise PermissionDenied
@@ -110,7 +124,7 @@ def require(user, need):
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,100}$")
 
 
-def token_hash(token):
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -150,7 +164,7 @@ class LinkProblem(Exception):
         self.status, self.title, self.advice = self.MESSAGES[kind]
 
 
-def invitation_for_token(token, today=None):
+def invitation_for_token(token: str, today: datetime.date | None = None) -> Invitation:
     """The invitation a link's token opens, or LinkProblem saying why not."""
     if not token or not _TOKEN_SHAPE.match(token):
         raise LinkProblem("unknown")

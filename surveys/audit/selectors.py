@@ -14,6 +14,8 @@ its response's and invitation's historical records), so changes stay in the
 trail after the object is deleted.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,7 +48,7 @@ class Change:
     reason: str
 
 
-def campaign_audit(campaign, *, agency_id=None):
+def campaign_audit(campaign: Campaign, *, agency_id: int | None = None) -> list[Change]:
     """The campaign's changes, newest first. With `agency_id`, only that
     agency's invitation, links, response and answers (not the campaign's)."""
     invitations = _history(Invitation).filter(campaign_id=campaign.pk)
@@ -105,7 +107,7 @@ def campaign_audit(campaign, *, agency_id=None):
     return changes
 
 
-def campaign_agencies(campaign):
+def campaign_agencies(campaign: Campaign) -> list[tuple[int, str]]:
     """(agency id, label) for the campaign's invited agencies, for a filter."""
     invitations = (
         Invitation.objects.filter(campaign=campaign)

@@ -1,11 +1,22 @@
 """Reads across a campaign's invitations."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Q
 
 from surveys.models import Invitation
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-def response_rates(campaign, country=None):
+    from surveys.models import Campaign
+
+
+def response_rates(
+    campaign: Campaign, country: str | None = None
+) -> tuple[list[dict], list[dict], dict]:
     """Invited and submitted agencies by region and by country, one query.
 
     Returns (by_region, by_country, totals): lists of dicts with invited,
@@ -47,7 +58,7 @@ def response_rates(campaign, country=None):
     return list(by_region.values()), by_country, totals
 
 
-def invitations_overview(campaign, country=None):
+def invitations_overview(campaign: Campaign, country: str | None = None) -> QuerySet[Invitation]:
     """The campaign's invitations with agency, country and link counts."""
     invitations = (
         Invitation.objects.filter(campaign=campaign)

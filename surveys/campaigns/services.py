@@ -1,8 +1,11 @@
 """Writes that run a round: campaigns, invitations and their links, reminders."""
 
+from __future__ import annotations
+
 import logging
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -15,6 +18,12 @@ from surveys.models import (
     InvitationLink,
 )
 
+if TYPE_CHECKING:
+    import datetime
+    from collections.abc import Callable, Iterable
+
+    from surveys.models import Agency, Questionnaire
+
 
 class CampaignError(ValueError):
     """A campaign that cannot be created as asked; the message says why."""
@@ -23,7 +32,14 @@ class CampaignError(ValueError):
 log = logging.getLogger(__name__)
 
 
-def campaign_create(*, code, name, questionnaire, opens_on, closes_on):
+def campaign_create(
+    *,
+    code: str,
+    name: str,
+    questionnaire: Questionnaire,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+) -> Campaign:
     if not questionnaire.is_published:
         raise CampaignError(
             f"{questionnaire} is a draft: publish it before starting a campaign on it."
@@ -47,7 +63,7 @@ def _new_link(invitation):
     return token
 
 
-def invitation_create(*, campaign, agency):
+def invitation_create(*, campaign: Campaign, agency: Agency) -> tuple[Invitation, str]:
     """Returns (invitation, token)."""
     invitation = Invitation.objects.create(campaign=campaign, agency=agency)
     return invitation, _new_link(invitation)
@@ -60,7 +76,9 @@ def _revoke_links(invitation, now):
         link.save(update_fields=["revoked_at"])
 
 
-def invitation_set_status(invitation_id, status, only_from=None):
+def invitation_set_status(
+    invitation_id: int, status: str, only_from: list[str] | None = None
+) -> None:
     """Change the status through save(), so the audit trail records it."""
     invitations = Invitation.objects.filter(pk=invitation_id)
     if only_from:
@@ -72,7 +90,7 @@ def invitation_set_status(invitation_id, status, only_from=None):
 
 
 @transaction.atomic
-def invitation_issue_token(*, invitation):
+def invitation_issue_token(*, invitation: Invitation) -> str:
     """A new link for the invitation; every earlier link stops working."""
     now = timezone.now()
     _revoke_links(invitation, now)
@@ -83,7 +101,7 @@ def invitation_issue_token(*, invitation):
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation):
+def invitation_revoke(*, invitation: Invitation) -> None:
     """Withdraw the invitation: none of its links work any more."""
     now = timezone.now()
     invitation.revoked_at = now
@@ -118,7 +136,9 @@ def _email_link(invitation, link, *, reminder):
 
 
 @transaction.atomic
-def campaign_invite(*, campaign, agencies, link_for):
+def campaign_invite(
+    *, campaign: Campaign, agencies: Iterable[Agency], link_for: Callable[[str], str]
+) -> list[IssuedLink]:
     """Invite the agencies not yet invited; e-mail each link where the agency
     has an address. `link_for(token)` makes the absolute URL. Returns the
     new links (IssuedLink), which are shown once."""
@@ -136,7 +156,12 @@ def campaign_invite(*, campaign, agencies, link_for):
 
 
 @transaction.atomic
-def campaign_send_reminders(*, campaign, link_for, invitations=None):
+def campaign_send_reminders(
+    *,
+    campaign: Campaign,
+    link_for: Callable[[str], str],
+    invitations: Iterable[Invitation] | None = None,
+) -> list[IssuedLink]:
     """A reminder with a fresh link to every invitation not yet submitted.
     Earlier links keep working: the reminder adds one."""
     pending = (
@@ -158,14 +183,14 @@ def campaign_send_reminders(*, campaign, link_for, invitations=None):
     return issued
 
 
-def campaign_close(*, campaign):
+def campaign_close(*, campaign: Campaign) -> Campaign:
     if campaign.closed_at is None:
         campaign.closed_at = timezone.now()
         campaign.save(update_fields=["closed_at"])
     return campaign
 
 
-def campaign_reopen(*, campaign):
+def campaign_reopen(*, campaign: Campaign) -> Campaign:
     if campaign.closed_at is not None:
         campaign.closed_at = None
         campaign.save(update_fields=["closed_at"])

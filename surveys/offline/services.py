@@ -1,8 +1,11 @@
 """Receiving a filled offline questionnaire workbook (see surveys/offline.py)."""
 
+from __future__ import annotations
+
 import logging
 import re
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -12,6 +15,11 @@ from surveys.models import OfflineUpload
 from surveys.questionnaires import selectors as questionnaire_selectors
 from surveys.respond import selectors as response_selectors
 from surveys.respond import services as response_services
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from surveys.models import Invitation
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +53,13 @@ def _refusal_for(invitation, response):
 
 
 @transaction.atomic
-def offline_upload_receive(*, invitation, data, filename, actor=None):
+def offline_upload_receive(
+    *,
+    invitation: Invitation,
+    data: bytes,
+    filename: str,
+    actor: AbstractBaseUser | None = None,
+) -> OfflineUpload:
     """Read an uploaded offline workbook, save its valid answers and keep the file.
 
     Returns the OfflineUpload with its outcome, the number of answers saved

@@ -1,5 +1,7 @@
 """A questionnaire's structure (sections, questions, choice lists), read once."""
 
+from __future__ import annotations
+
 import threading
 from dataclasses import dataclass, field
 
@@ -22,10 +24,10 @@ class Structure:
     choices: dict = field(default_factory=dict)
 
     @property
-    def questions(self):
+    def questions(self) -> list[Question]:
         return [q for s in self.sections for q in self.questions_by_section[s.pk]]
 
-    def section(self, code):
+    def section(self, code: str) -> Section | None:
         return next((s for s in self.sections if s.code == code), None)
 
 
@@ -38,7 +40,7 @@ _PUBLISHED_STRUCTURES_KEPT = 16
 _STRUCTURES_LOCK = threading.Lock()
 
 
-def questionnaire_structure(questionnaire):
+def questionnaire_structure(questionnaire: Questionnaire) -> Structure:
     """Three queries whatever the size of the questionnaire, and none for a
     published version seen before: a published version never changes, so
     its structure is kept in memory, keyed by what identifies that version
@@ -67,7 +69,7 @@ def _load_structure(questionnaire):
     return Structure(questionnaire, sections, by_section, choices)
 
 
-def definition_from_questionnaire(questionnaire):
+def definition_from_questionnaire(questionnaire: Questionnaire) -> FormDefinition:
     """The questionnaire as the FormDefinition it was imported from."""
     structure = questionnaire_structure(questionnaire)
     sections = [

@@ -1,6 +1,9 @@
 """Storing and publishing questionnaire versions."""
 
+from __future__ import annotations
+
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,11 +15,16 @@ from surveys.models import (
     Section,
 )
 
+if TYPE_CHECKING:
+    from surveys.questionnaires.xlsform import FormDefinition
+
 log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def questionnaire_import(*, definition, publish=False):
+def questionnaire_import(
+    *, definition: FormDefinition, publish: bool = False
+) -> tuple[Questionnaire, bool]:
     """Store a parsed XLSForm as a questionnaire version.
 
     Returns (questionnaire, created). The same content as the latest version
@@ -102,7 +110,7 @@ def questionnaire_import(*, definition, publish=False):
     return questionnaire, True
 
 
-def questionnaire_publish(*, questionnaire):
+def questionnaire_publish(*, questionnaire: Questionnaire) -> Questionnaire:
     if not questionnaire.is_published:
         questionnaire.status = Questionnaire.Status.PUBLISHED
         questionnaire.published_at = timezone.now()

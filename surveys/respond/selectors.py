@@ -1,9 +1,16 @@
 """Reads of one response."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from surveys.models import Answer
 
+if TYPE_CHECKING:
+    from surveys.models import Response
 
-def response_answers(response):
+
+def response_answers(response: Response | None) -> dict[str, str]:
     """Question code → stored text, for one response, in one query."""
     if response is None or response.pk is None:
         return {}

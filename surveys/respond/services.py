@@ -1,8 +1,11 @@
 """Writes of a respondent's answers: open, save, submit, reopen."""
 
+from __future__ import annotations
+
 import logging
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +21,11 @@ from surveys.models import (
 from surveys.questionnaires import rules
 from surveys.questionnaires import selectors as questionnaire_selectors
 from surveys.respond import selectors as response_selectors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from surveys.models import Invitation
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +58,7 @@ class SaveOutcome:
     conflicts: list
 
 
-def response_open(*, invitation):
+def response_open(*, invitation: Invitation) -> Response:
     """The invitation's response, created on first visit; marks the link opened."""
     try:
         response = invitation.response
@@ -63,7 +71,7 @@ def response_open(*, invitation):
     return response
 
 
-def answer_number(question, value):
+def answer_number(question: Question, value: str) -> float | None:
     if question.type in (Question.Type.INTEGER, Question.Type.DECIMAL, Question.Type.SELECT_ONE):
         try:
             number = float(value)
@@ -78,8 +86,15 @@ RESPONDENT = "respondent, through the invitation link"
 
 @transaction.atomic
 def response_save_answers(
-    *, response, questions, values, base_version, section_code="", actor=None, reason=RESPONDENT
-):
+    *,
+    response: Response,
+    questions: list[Question],
+    values: dict[str, str],
+    base_version: int,
+    section_code: str = "",
+    actor: AbstractBaseUser | None = None,
+    reason: str = RESPONDENT,
+) -> SaveOutcome:
     """Save one page's answers (question code → text, "" to clear).
 
     Only values that differ from what is stored are written. A value that
@@ -158,7 +173,9 @@ def _delete_with_history(answers, actor, reason):
         answer.delete()
 
 
-def response_set_position(*, response, section_code=None, language=None):
+def response_set_position(
+    *, response: Response, section_code: str | None = None, language: str | None = None
+) -> None:
     fields = []
     if section_code is not None and response.last_section != section_code:
         response.last_section = section_code
@@ -171,7 +188,7 @@ def response_set_position(*, response, section_code=None, language=None):
 
 
 @transaction.atomic
-def response_submit(*, response):
+def response_submit(*, response: Response) -> Response:
     """Lock the response. Answers to questions that no longer apply (skip
     logic) are removed, as ODK does, so they are never counted."""
     response = (
@@ -208,7 +225,7 @@ def response_submit(*, response):
 
 
 @transaction.atomic
-def response_reopen(*, response):
+def response_reopen(*, response: Response) -> Response:
     """A coordinator reopens a submitted response so the agency can change it."""
     response = Response.objects.select_for_update().get(pk=response.pk)
     if not response.is_submitted:
