@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+import functools
 from dataclasses import dataclass, field
 
 from surveys.models import Choice, Question, Questionnaire, Section
@@ -31,15 +31,6 @@ class Structure:
         return next((s for s in self.sections if s.code == code), None)
 
 
-_PUBLISHED_STRUCTURES = {}
-
-
-_PUBLISHED_STRUCTURES_KEPT = 16
-
-
-_STRUCTURES_LOCK = threading.Lock()
-
-
 def questionnaire_structure(questionnaire: Questionnaire) -> Structure:
     """Three queries whatever the size of the questionnaire, and none for a
     published version seen before: a published version never changes, so
@@ -47,15 +38,14 @@ def questionnaire_structure(questionnaire: Questionnaire) -> Structure:
     (id, content digest and publication time). Callers only read it."""
     if not questionnaire.is_published:
         return _load_structure(questionnaire)
-    key = (questionnaire.pk, questionnaire.digest, questionnaire.published_at)
-    structure = _PUBLISHED_STRUCTURES.get(key)
-    if structure is None:
-        structure = _load_structure(questionnaire)
-        with _STRUCTURES_LOCK:  # threaded servers share the dict
-            while len(_PUBLISHED_STRUCTURES) >= _PUBLISHED_STRUCTURES_KEPT:
-                _PUBLISHED_STRUCTURES.pop(next(iter(_PUBLISHED_STRUCTURES)))
-            _PUBLISHED_STRUCTURES[key] = structure
-    return structure
+    return _published_structure(questionnaire, questionnaire.digest, questionnaire.published_at)
+
+
+# A model instance hashes and compares by its primary key; the digest and the
+# publication time tell a re-imported version with a reused id apart.
+@functools.lru_cache(maxsize=16)
+def _published_structure(questionnaire, digest, published_at):
+    return _load_structure(questionnaire)
 
 
 def _load_structure(questionnaire):
