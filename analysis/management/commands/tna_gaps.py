@@ -1,6 +1,6 @@
 """The gap table of ratings collected outside the platform (paper forms,
 KoboToolbox exports), from a CSV or XLSX file in long form; see
-analysis.tabular for the file's shape and how it is checked."""
+analysis.ratings_file for the file's shape and how it is checked."""
 
 import csv
 import io
@@ -10,7 +10,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from analysis import gaps, tabular
+from analysis import gaps, ratings_file
 from common.downloads import escape_formula
 
 # Shown to two decimals in the table; csv and json keep full precision.
@@ -46,8 +46,10 @@ class Command(BaseCommand):
         if scale_min >= scale_max:
             raise CommandError("--scale-min must be below --scale-max")
         try:
-            ratings = tabular.read_ratings(input, by=by, scale_min=scale_min, scale_max=scale_max)
-        except tabular.InputError as error:
+            ratings = ratings_file.read_ratings(
+                input, by=by, scale_min=scale_min, scale_max=scale_max
+            )
+        except ratings_file.InputError as error:
             raise CommandError(f"{input}: nothing computed.\n{error}") from error
 
         table = gaps.gap_statistics(ratings.pairs, "competency", ratings.by, min_n)
