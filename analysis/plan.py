@@ -24,7 +24,6 @@ both importance I and capability C:
 
 import graphlib
 import math
-from collections import deque
 from collections.abc import Mapping
 
 import numpy as np
@@ -90,22 +89,32 @@ def prerequisite_chain(code, prerequisites):
     """Every course to take before `code`, each after its own prerequisites.
 
     `prerequisites`: {code: [prerequisite codes]}. A topological order
-    (graphlib) of the courses `code` needs, directly or through others;
-    courses ready at the same time keep the order their lists give them. A
-    cycle raises ValueError naming it.
+    (graphlib) of the courses `code` needs, directly or through others. Of
+    the courses ready to take at one time, the one met first when following
+    the lists in their given order, depth first, comes first: a track is
+    finished before the next begins (FRS-101 → UCO-201 → UCO-301 → FOR-201
+    for a course that lists UCO-301, then FOR-201). A cycle raises
+    ValueError naming it.
     """
-    needed, queue = {}, deque([code])
-    while queue:
-        current = queue.popleft()
-        if current not in needed:
-            needed[current] = list(prerequisites.get(current, ()))
-            queue.extend(needed[current])
+    rank, stack = {}, [code]
+    while stack:
+        current = stack.pop()
+        if current not in rank:
+            rank[current] = len(rank)
+            stack.extend(reversed(prerequisites.get(current, ())))
+    sorter = graphlib.TopologicalSorter({course: prerequisites.get(course, ()) for course in rank})
     try:
-        order = list(graphlib.TopologicalSorter(needed).static_order())
+        sorter.prepare()
     except graphlib.CycleError as error:
         cycle = " → ".join(reversed(error.args[1]))
         raise ValueError(f"the prerequisites of {code} form a cycle: {cycle}") from error
-    return [course for course in order if course != code]
+    chain, ready = [], []
+    while sorter.is_active():
+        ready = sorted([*ready, *sorter.get_ready()], key=rank.get)
+        course = ready.pop(0)
+        sorter.done(course)
+        chain.append(course)
+    return [course for course in chain if course != code]
 
 
 def regional_cohorts(needing, min_n):

@@ -7,7 +7,7 @@ that size costs us:
 1. the analysis frame (analysis.selectors.answers_frame);
 2. the gap tables the dashboard and breakdowns show (analysis.gaps);
 3. the four dashboard charts rendered to PNG (analysis.charts);
-4. the full workbook with the Answers sheet (analysis.exports + analysis.workbook);
+4. the full workbook with the Answers sheet (analysis.results.workbook_data + analysis.workbook);
 
 each beside a floor (the least work that gets the same answers out of the
 database or into a spreadsheet) and a baseline (what one would otherwise
@@ -18,7 +18,7 @@ the database.
 
 Seconds come from a plain run of each step and peak memory from a second,
 separate run under tracemalloc, since tracing slows a step down. The
-management command (analysis/management/commands/benchmark.py) only parses
+management command (benchmark/management/commands/benchmark.py) only parses
 arguments, runs this in a subprocess pointed at the scratch database, and
 prints."""
 

@@ -7,6 +7,9 @@ from django.utils.http import content_disposition_header
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+# The default bound on an uploaded spreadsheet (XLSFORM_MAX_UPLOAD_BYTES and
+# OFFLINE_MAX_UPLOAD_BYTES in the settings): a real one is well under a megabyte.
+DEFAULT_UPLOAD_BYTES = 5 * 1024 * 1024
 # OWASP, "CSV Injection": cells starting with these may run as formulas.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 
@@ -29,5 +32,8 @@ def attachment(response: HttpResponse, filename: str) -> HttpResponse:
 
 def upload_limit(setting: str = "XLSFORM_MAX_UPLOAD_BYTES") -> int:
     """The largest file, in bytes, that the upload named by `setting` takes
-    (XLSFORM_MAX_UPLOAD_BYTES or OFFLINE_MAX_UPLOAD_BYTES; both in settings)."""
-    return int(getattr(settings, setting))
+    (XLSFORM_MAX_UPLOAD_BYTES or OFFLINE_MAX_UPLOAD_BYTES; both in settings).
+    Outside a configured project (a library call), the default."""
+    if not settings.configured:
+        return DEFAULT_UPLOAD_BYTES
+    return int(getattr(settings, setting, DEFAULT_UPLOAD_BYTES))

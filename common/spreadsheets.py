@@ -34,7 +34,12 @@ _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 
 
 class UnsafeWorkbook(ValueError):
-    """The file cannot be read safely; the message says why, plainly."""
+    """The file cannot be read safely; the message says why, plainly, and
+    `sheet` names the sheet where the problem is, when it is in one."""
+
+    def __init__(self, message, sheet=None):
+        super().__init__(message)
+        self.sheet = sheet
 
 
 @dataclass(frozen=True)
@@ -118,13 +123,15 @@ def sheet_rows(sheet, *, max_col: int | None = None, max_cells: int = MAX_CELLS)
             cells += len(row)
             if cells > max_cells:
                 raise UnsafeWorkbook(
-                    f"the sheet '{sheet.title}' has more than {max_cells:,} cells; refused"
+                    f"the sheet has more than {max_cells:,} cells; refused", sheet.title
                 )
             rows.append(list(row))
     except UnsafeWorkbook:
         raise
     except Exception as error:  # the XML parser's errors, whichever parser is in use
-        raise UnsafeWorkbook(f"the sheet could not be read ({error.__class__.__name__})") from error
+        raise UnsafeWorkbook(
+            f"the sheet could not be read ({error.__class__.__name__})", sheet.title
+        ) from error
     return rows
 
 
@@ -142,18 +149,20 @@ def read_table(
     max_bytes: int | None = None,
 ) -> Table:  # fmt: skip
     """The rows of a .csv or .xlsx upload. An .xlsx is read from the sheet
-    named `sheet` (matched ignoring case) when it has one, else its first."""
+    named `sheet` (matched ignoring case) when it has one, else its first
+    (chart sheets, which hold no cells, are passed over)."""
     name = (filename or "").lower()
     if name.endswith(".xlsx") or (not name.endswith(".csv") and data[:2] == b"PK"):
         workbook = open_workbook(data, max_bytes=max_bytes, data_only=data_only)
         try:
-            titles = {title.strip().lower(): title for title in workbook.sheetnames}
-            title = titles.get((sheet or "").lower(), workbook.sheetnames[0])
-            worksheet = workbook[title]
+            sheets = {each.title.strip().lower(): each for each in workbook.worksheets}
+            if not sheets:
+                raise UnsafeWorkbook("the workbook has no sheet with cells")
+            worksheet = sheets.get((sheet or "").lower(), workbook.worksheets[0])
             # Read-only rows come padded to the stated dimensions, which some
             # writers get wrong; resetting them reads what is there.
             worksheet.reset_dimensions()
-            return Table(title, sheet_rows(worksheet))
+            return Table(worksheet.title, sheet_rows(worksheet))
         finally:
             workbook.close()
     if not name.endswith(".csv"):

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from common.downloads import DEFAULT_UPLOAD_BYTES
 from common.env import env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -154,9 +155,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB of form fields, files excluded
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file
 # XLSForm uploads: a real questionnaire workbook is well under a megabyte.
 # Whole request bodies are bounded by the proxy (client_max_body_size).
-XLSFORM_MAX_UPLOAD_BYTES = env_int("XLSFORM_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
-# Filled offline questionnaires (common.downloads.upload_limit reads both).
-OFFLINE_MAX_UPLOAD_BYTES = env_int("OFFLINE_MAX_UPLOAD_BYTES", XLSFORM_MAX_UPLOAD_BYTES)
+# XLSForms, course catalogues and ratings files; filled offline questionnaires
+# (common.downloads.upload_limit reads both).
+XLSFORM_MAX_UPLOAD_BYTES = env_int("XLSFORM_MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_BYTES)
+OFFLINE_MAX_UPLOAD_BYTES = env_int("OFFLINE_MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_BYTES)
 
 # Security headers. SecurityMiddleware also sends X-Content-Type-Options:
 # nosniff and Cross-Origin-Opener-Policy: same-origin (Django's defaults,

@@ -255,7 +255,7 @@ def _records(data, filename):
     try:
         table = read_table(data, filename, sheet="courses", data_only=False)
     except UnsafeWorkbook as error:
-        raise CourseImportError([Problem(str(error))]) from error
+        raise CourseImportError([Problem(str(error), error.sheet)]) from error
     return (table.sheet, *_to_records(table.rows))
 
 

@@ -108,4 +108,9 @@ def _rows(sheet, max_col):
     try:
         return sheet_rows(sheet, max_col=max_col)
     except UnsafeWorkbook as error:
+        damage = error.__cause__
+        if damage is not None:
+            raise WorkbookRefused(
+                f"The workbook could not be read ({damage.__class__.__name__})."
+            ) from error
         raise WorkbookRefused(f"The file was refused: {error}.") from error

@@ -1,4 +1,4 @@
-"""Receiving a filled offline questionnaire workbook (see surveys/offline.py)."""
+"""Receiving a filled offline questionnaire workbook (read by surveys/offline/read.py)."""
 
 from __future__ import annotations
 

@@ -25,8 +25,6 @@ from surveys.respond import selectors as response_selectors
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-    from surveys.models import Invitation
-
 log = logging.getLogger(__name__)
 
 

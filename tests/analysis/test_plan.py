@@ -211,6 +211,19 @@ def test_a_shared_prerequisite_comes_once_and_before_both_that_need_it():
     assert chain == ["BASE", "LEFT", "RIGHT"]
 
 
+def test_one_track_of_prerequisites_is_finished_before_the_next_begins():
+    prerequisites = {
+        "DRK-301": ["UCO-301", "FOR-201"],
+        "UCO-301": ["UCO-201"],
+        "UCO-201": ["FRS-101"],
+        "FOR-201": ["FRS-101"],
+    }
+
+    chain = plan.prerequisite_chain("DRK-301", prerequisites)
+
+    assert chain == ["FRS-101", "UCO-201", "UCO-301", "FOR-201"]
+
+
 def test_a_prerequisite_cycle_is_refused():
     with pytest.raises(ValueError, match="form a cycle: A → B → A"):
         plan.prerequisite_chain("A", {"A": ["B"], "B": ["A"]})

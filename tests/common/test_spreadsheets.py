@@ -83,3 +83,48 @@ def test_a_ratings_file_over_the_upload_limit_is_refused(tmp_path, settings):
 
     with pytest.raises(CommandError, match="the limit is 1 KB"):
         call_command("tna_gaps", "--input", str(path))
+
+
+def test_a_chart_sheet_before_the_data_is_passed_over():
+    from openpyxl.chart import BarChart, Reference
+
+    workbook = openpyxl.Workbook()
+    for row in RATINGS:
+        workbook["Sheet"].append(row)
+    chart = BarChart()
+    chart.add_data(Reference(workbook["Sheet"], min_col=3, min_row=1, max_row=2))
+    workbook.create_chartsheet("Chart", 0).add_chart(chart)
+    output = io.BytesIO()
+    workbook.save(output)
+
+    table = read_table(output.getvalue(), "ratings.xlsx")
+
+    assert (table.sheet, table.rows[0]) == ("Sheet", RATINGS[0])
+
+
+def test_a_damaged_sheet_is_named_in_the_refusal():
+    data = xlsx_bytes(RATINGS)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"</sheetData>", b"<row><c></sheetData>")
+            target.writestr(item, content)
+
+    with pytest.raises(UnsafeWorkbook) as caught:
+        read_table(output.getvalue(), "ratings.xlsx")
+
+    assert str(caught.value).startswith("the sheet could not be read")
+    assert caught.value.sheet == "Sheet"
+
+
+def test_outside_a_configured_project_the_upload_limit_is_the_default(monkeypatch):
+    from django.conf import settings
+
+    from common import downloads
+
+    monkeypatch.setattr(type(settings), "configured", property(lambda self: False))
+
+    assert downloads.upload_limit() == downloads.DEFAULT_UPLOAD_BYTES == 5 * 1024 * 1024

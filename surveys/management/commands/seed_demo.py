@@ -21,17 +21,15 @@ from django.utils import timezone
 
 from surveys.campaigns import services as campaign_services
 from surveys.courses import catalogue
-from surveys.demo import factories
+from surveys.demo import answers, factories
 from surveys.models import (
     Agency,
     Campaign,
     Country,
     Invitation,
-    Question,
     Questionnaire,
     UserRole,
 )
-from surveys.questionnaires import expressions
 from surveys.questionnaires import selectors as questionnaire_selectors
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -46,16 +44,6 @@ OTHER_ROLES = [
     ("trainer", "demo-trainer-2026", UserRole.Role.TRAINER, None),
 ]
 
-# Typical capability by region (1–5) so the demo's gaps differ by region.
-CAPABILITY_BY_REGION = {"Africa": 2.0, "Americas": 2.6, "Asia": 2.5, "Europe": 3.3, "Oceania": 1.8}
-ROLE_BY_KIND = {
-    "police": "investigator",
-    "specialised_unit": "investigator",
-    "prosecution": "prosecutor",
-    "judiciary": "judge",
-    "ministry": "policy_officer",
-    "other": "manager",
-}
 # Of each country's three agencies the first two submit; the third's fate
 # by country, in the order of demo_agencies.csv (KE NG ZA BR MX PH TH IN RO FJ).
 # Europe (3) and Oceania (2) stay below the default minimum cell size, so
@@ -169,11 +157,11 @@ class Command(BaseCommand):
             invitation.campaign.questionnaire
         )
         sections = structure.sections if plan == "submitted" else structure.sections[:4]
-        answers = _demo_answers(structure, sections, invitation.agency, rng)
+        values = answers.plausible_answers(structure, sections, invitation.agency, rng)
         at = timezone.now() - timedelta(days=rng.randint(0, 18), hours=rng.randint(0, 12))
         factories.response_with_answers(
             invitation,
-            answers,
+            values,
             submitted=plan == "submitted",
             at=at,
             started=at - timedelta(days=rng.randint(1, 3)),
@@ -198,67 +186,3 @@ class Command(BaseCommand):
         ).first()
         draft = invitations.filter(status=Invitation.Status.IN_PROGRESS).first()
         return fresh, draft
-
-
-def _demo_answers(structure, sections, agency, rng):
-    """Plausible answers that respect the form's skip logic and constraints."""
-    answers = {}
-    base = CAPABILITY_BY_REGION.get(agency.country.region.name, 2.5)
-    for section in sections:
-        if not expressions.evaluate(section.relevant, answers):
-            continue
-        for question in structure.questions_by_section[section.pk]:
-            if question.type == Question.Type.NOTE:
-                continue
-            if not expressions.evaluate(question.relevant, answers):
-                continue
-            value = _demo_value(question, structure.choices, agency, base, rng)
-            if value and question.constraint:
-                tries = 0
-                while value and not expressions.evaluate(question.constraint, answers, value):
-                    tries += 1
-                    value = (
-                        _demo_value(question, structure.choices, agency, base, rng)
-                        if tries < 20
-                        else ""
-                    )
-            if value:
-                answers[question.code] = value
-    return answers
-
-
-def _demo_value(question, choices, agency, base, rng):
-    names = [choice.name for choice in choices.get(question.list_name, [])]
-    if question.code == "role":
-        return ROLE_BY_KIND.get(agency.kind, "manager")
-    if question.code == "agency_kind":
-        return agency.kind if agency.kind in names else "other"
-    if question.dimension == Question.Dimension.IMPORTANCE:
-        return str(min(5, max(1, round(rng.gauss(4.1, 0.8)))))
-    if question.dimension == Question.Dimension.CAPABILITY:
-        # Emerging threats are where capability lags most.
-        lag = 0.6 if question.competency.startswith("ET") else 0.0
-        return str(min(5, max(1, round(rng.gauss(base - lag, 0.9)))))
-    if question.type == Question.Type.SELECT_ONE:
-        weights = [0.2 if name in ("other", "dont_know") else 1 for name in names]
-        return rng.choices(names, weights)[0] if names else ""
-    if question.type == Question.Type.SELECT_MULTIPLE:
-        picked = rng.sample(names, k=min(len(names), rng.randint(1, 3)))
-        return " ".join(name for name in names if name in picked)
-    if question.type == Question.Type.INTEGER:
-        return str(rng.randint(0, 40))
-    if question.type == Question.Type.DECIMAL:
-        return str(round(rng.uniform(0, 100), 1))
-    if question.type == Question.Type.DATE:
-        return (timezone.localdate() - timedelta(days=rng.randint(30, 900))).isoformat()
-    if question.required:
-        return "Liaison officer"
-    if question.code.endswith("comment") and rng.random() < 0.3:
-        return rng.choice(
-            [
-                "Training needs to be in our own language and on our own equipment.",
-                "We depend on international partners for forensic licences.",
-                "Staff rotate often; trained officers leave the unit within two years.",
-            ]
-        )
-    return ""

@@ -1,4 +1,4 @@
-"""surveys/expressions.py: XLSForm relevant and constraint expressions."""
+"""surveys/questionnaires/expressions.py: XLSForm relevant and constraint expressions."""
 
 import pytest
 
