@@ -76,12 +76,13 @@ def rating_pairs(frame, by=None):
     return pairs.dropna(subset=list(RATED)).reset_index(drop=True)
 
 
-def gap_statistics(pairs, item, by=None, min_n=DEFAULT_MIN_N):
+def gap_statistics(pairs, item, by=None, min_n=DEFAULT_MIN_N, hide=None):
     """The gap table of `pairs` (columns: item, importance, capability, and `by`).
 
     One row per item (per group when `by` is given), sorted by group, rank
     (suppressed rows last) and item code. Columns: [by], item, GAP_COLUMNS,
-    suppressed.
+    suppressed. `hide(table)` may mark more rows to suppress (disclosure
+    control across views, analysis.disclosure) before ranks are given.
     """
     keys = ([by] if by else []) + [item]
     data = pairs[keys + list(RATED)].copy()
@@ -104,6 +105,8 @@ def gap_statistics(pairs, item, by=None, min_n=DEFAULT_MIN_N):
     table = table.drop(columns="gap_sd")
 
     table["suppressed"] = suppression(table, by, item, min_n)
+    if hide is not None:
+        table["suppressed"] |= hide(table)
     table.loc[table["suppressed"], STATISTIC_COLUMNS] = np.nan
     table["rank"] = _ranks(table, by)
     table["quadrant"] = _quadrants(table, by)
@@ -173,14 +176,14 @@ def _quadrants(table, by):
     return pd.Series(labels, index=table.index).where(~table["suppressed"], None)
 
 
-def competency_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None):
+def competency_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None, hide=None):
     """The gap table per competency (and per group of `by`), with its domain.
 
     `pairs` (from rating_pairs, with the `by` column) saves pairing the
     frame again when several tables come from the same answers."""
     _check_grouping(by)
     pairs = rating_pairs(frame, by) if pairs is None else pairs
-    table = gap_statistics(pairs, "competency", by, min_n)
+    table = gap_statistics(pairs, "competency", by, min_n, hide)
     domains = pairs.drop_duplicates("competency").set_index("competency")["domain"]
     table.insert(
         table.columns.get_loc("competency") + 1, "domain", table["competency"].map(domains)
@@ -188,17 +191,19 @@ def competency_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None):
     return table
 
 
-def domain_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None):
+def domain_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None, hide=None):
     """The gap table per domain: each respondent counts once per domain, with
     the mean of their ratings over the domain's competencies they rated."""
     _check_grouping(by)
     pairs = rating_pairs(frame, by) if pairs is None else pairs
     keys = ["response", "domain"] + ([by] if by else [])
     per_respondent = pairs.groupby(keys, observed=True)[list(RATED)].mean().reset_index()
-    return gap_statistics(per_respondent, "domain", by, min_n)
+    return gap_statistics(per_respondent, "domain", by, min_n, hide)
 
 
-def item_shares(frame, dimensions=("legal_power", "resource"), by=None, min_n=DEFAULT_MIN_N):
+def item_shares(
+    frame, dimensions=("legal_power", "resource"), by=None, min_n=DEFAULT_MIN_N, *, hide=None
+):
     """Per yes/partly/no item: how many agencies answered, and the share of
     each answer. Numeric items (counts, percentages) are left out."""
     _check_grouping(by)
@@ -213,6 +218,8 @@ def item_shares(frame, dimensions=("legal_power", "resource"), by=None, min_n=DE
     table = table.reset_index()
     table.columns.name = None
     table["suppressed"] = suppression(table, by, "question", min_n)
+    if hide is not None:
+        table["suppressed"] |= hide(table)
     share_columns = [column for column in table.columns if column.startswith("share_")]
     table.loc[table["suppressed"], share_columns] = np.nan
     # Lacking: answered "no" or "partly" (a power or resource not fully there).

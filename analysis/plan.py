@@ -76,6 +76,7 @@ def plan_note(
 
 PLAN_NOTE = plan_note()
 
+HIDDEN_REGIONS = "other regions not shown (too few respondents to publish)"
 _TOLERANCE = 1e-9  # ratings are whole numbers; keep a gap equal to the threshold in
 
 
@@ -117,17 +118,20 @@ def prerequisite_chain(code, prerequisites):
     return [course for course in chain if course != code]
 
 
-def regional_cohorts(needing, min_n):
+def regional_cohorts(needing, min_n, hidden_regions=()):
     """'Africa: Kenya, Nigeria (7 agencies); Europe: 3 agencies (countries not
     named below 5)' from the needing agencies (columns agency, country_name,
     region). A region's countries are named only when at least min_n of its
-    agencies need the course. Regions by number of agencies, then name."""
+    agencies need the course. Regions by number of agencies, then name;
+    `hidden_regions` (that could be singled out by differencing, for a
+    reader of aggregates only) are not shown at all."""
     if needing.empty:
         return ""
     counts = needing.groupby("region", observed=True)["agency"].nunique()
     order = sorted(counts.index, key=lambda region: (-counts[region], str(region)))
     parts = []
-    for region in order:
+    hidden = [region for region in order if str(region) in hidden_regions]
+    for region in (region for region in order if region not in hidden):
         agencies = int(counts[region])
         noun = "agency" if agencies == 1 else "agencies"
         if agencies >= min_n:
@@ -135,6 +139,8 @@ def regional_cohorts(needing, min_n):
             parts.append(f"{region}: {', '.join(sorted(set(names)))} ({agencies} {noun})")
         else:
             parts.append(f"{region}: {agencies} {noun} (countries not named below {min_n})")
+    if hidden:
+        parts.append(HIDDEN_REGIONS)
     return "; ".join(parts)
 
 
@@ -147,6 +153,7 @@ def training_plan(
     participants_per_agency=PARTICIPANTS_PER_AGENCY,
     audience_labels=None,
     level_labels=None,
+    blocks=None,
 ):
     """The training plan: one row per course, PLAN_COLUMNS, in priority order.
 
@@ -158,8 +165,17 @@ def training_plan(
     participants_per_agency; prerequisites, the transitive chain of course
     codes in the order to take them, joined with " → ". Audiences and level
     are shown through `audience_labels` and `level_labels` where given.
+
+    With `blocks` (analysis.disclosure, for a reader of aggregates only):
+    a selection that could single out a small group by differencing gets no
+    scores and no counts at all, MWDS leaves out what the blocks hide, and
+    regional cohorts leave out the regions that could be singled out.
     """
-    gap_table = gaps.competency_gaps(frame, min_n=min_n) if not frame.empty else None
+    if blocks is not None and not frame.empty and not blocks.publishable(frame["response"]):
+        return _withheld(training_plan(frame.iloc[:0], courses, **_labels(locals())))
+    hide = blocks.hide(frame, item="competency") if blocks is not None else None
+    hidden_regions = _hidden_regions(frame, blocks)
+    gap_table = gaps.competency_gaps(frame, min_n=min_n, hide=hide) if not frame.empty else None
     mwds = (
         gap_table.loc[~gap_table["suppressed"]].set_index("competency")["mwds"]
         if gap_table is not None
@@ -191,7 +207,7 @@ def training_plan(
                 "competencies": " ".join(competencies),
                 "agencies_needing": needing["agency"].nunique(),
                 "countries_needing": needing["country"].nunique(),
-                "regional_cohorts": regional_cohorts(needing, min_n),
+                "regional_cohorts": regional_cohorts(needing, min_n, hidden_regions),
                 "estimated_participants": needing["agency"].nunique() * participants_per_agency,
                 "prerequisites": " → ".join(prerequisite_chain(code, prerequisites)),
             }
@@ -213,6 +229,25 @@ def training_plan(
     priority[scored] = np.arange(1, int(scored.sum()) + 1)
     plan.insert(0, "priority", priority)
     return plan[PLAN_COLUMNS].reset_index(drop=True)
+
+
+def _labels(arguments):
+    return {name: arguments[name] for name in ("audience_labels", "level_labels")}
+
+
+def _withheld(plan):
+    """The plan with every figure that comes from the answers left empty."""
+    for column in ("agencies_needing", "countries_needing", "estimated_participants"):
+        plan[column] = pd.array([None] * len(plan), dtype="Int64")
+    plan["regional_cohorts"] = ""
+    return plan
+
+
+def _hidden_regions(frame, blocks):
+    if blocks is None or frame.empty:
+        return set()
+    regions = frame.drop_duplicates("response").groupby("region", observed=True)["response"]
+    return {str(region) for region, members in regions if not blocks.publishable(members)}
 
 
 def _needing_agencies(frame, threshold):

@@ -4,6 +4,13 @@ Results are cached until an answer changes: the cache key carries a stamp of
 the campaign's submitted responses (how many, and when the last one changed),
 read with one aggregate query. A save, a submission or a reopening moves the
 stamp, so nothing stale is ever served.
+
+Two kinds of reader: `exact` results (coordinators; a focal point, whose
+results are their own State's) come from every submitted response, with
+small cells suppressed table by table. The others (trainers) see the
+campaign's latest release only, and every group that could be singled out
+by subtracting one view from another is hidden (analysis.disclosure; README,
+"Disclosure control").
 """
 
 import hashlib
@@ -16,9 +23,10 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from analysis import gaps, plan, selectors
+from analysis import disclosure, gaps, plan, selectors
 from analysis.workbook import WorkbookData
 from surveys.campaigns import selectors as campaign_selectors
+from surveys.campaigns import services as campaign_services
 from surveys.models import Agency, Question, Response, localized
 from surveys.questionnaires import selectors as questionnaire_selectors
 
@@ -51,85 +59,172 @@ def data_stamp(campaign):
     return f"{stamp['count']}:{stamp['changed']}:{stamp['submitted']}"
 
 
-def _cached(campaign, name, filters, compute):
+def _cached(campaign, name, filters, compute, version="exact"):
     raw = f"{campaign.pk}:{data_stamp(campaign)}:{name}:{filters.key()}:{min_cell_size()}"
-    key = "tna:" + hashlib.sha256(raw.encode()).hexdigest()
+    key = "tna:" + hashlib.sha256(f"{raw}:{version}".encode()).hexdigest()
     return cache.get_or_set(key, compute, CACHE_SECONDS)
 
 
 class Frames:
-    """The filtered answers frame, loaded at most once: several results of
-    one request (the workbook's tables, plan and answers) share it, and
-    none is loaded when every result comes from the cache."""
+    """The answers one reader's results come from, loaded at most once:
+    several results of one request (the workbook's tables, plan and answers)
+    share them, and none is loaded when every result comes from the cache.
+    For a reader who is not `exact`, the campaign's latest release, and the
+    blocks that decide what of it may be published."""
 
-    def __init__(self, campaign, filters):
-        self.campaign, self.filters, self._frame = campaign, filters, None
+    def __init__(self, campaign, filters, exact=True):
+        self.campaign, self.filters, self.exact = campaign, filters, exact
+        self._whole = self._frame = self._release = None
+
+    @property
+    def release(self):
+        if not self.exact and self._release is None:
+            self._release = campaign_services.campaign_release(
+                campaign=self.campaign, min_n=min_cell_size()
+            ) or False
+        return self._release or None
+
+    def version(self):
+        return "exact" if self.exact else f"release-{self.release.number if self.release else 0}"
+
+    def whole(self):
+        """Every answer this reader's results may use, unfiltered."""
+        if self._whole is None:
+            if self.exact:
+                self._whole = selectors.answers_frame([self.campaign])
+            else:
+                released = self.release.responses if self.release else []
+                self._whole = selectors.answers_frame([self.campaign], responses=released)
+        return self._whole
 
     def __call__(self):
         if self._frame is None:
-            self._frame = _frame(self.campaign, self.filters)
+            self._frame = gaps.filter_frame(self.whole(), **self.filters.active())
         return self._frame
+
+    def blocks(self):
+        """None for an exact reader; else the release's disclosure.Blocks,
+        computed once per release and data stamp."""
+        if self.exact:
+            return None
+        return _cached(
+            self.campaign, "blocks", Filters(), lambda: protection(self.whole()), self.version()
+        )
+
+
+def disclosure_state(campaign, filters, exact):
+    """What a page tells a reader of aggregates about what they see: the
+    release, whether this selection is hidden, and why."""
+    if exact:
+        return {"release": None, "hidden_selection": False}
+    frames = Frames(campaign, filters, exact=False)
+
+    def compute():
+        frame = frames()
+        return not frame.empty and not frames.blocks().publishable(frame["response"])
+
+    hidden = _cached(campaign, "hidden", filters, compute, frames.version())
+    note = disclosure.NOTE.format(min_n=min_cell_size())
+    return {"release": frames.release, "hidden_selection": hidden, "disclosure_note": note}
+
+
+def protection(frame):
+    """The blocks of a released answers frame, with the items thin in each."""
+    min_n = min_cell_size()
+    blocks = disclosure.Blocks(disclosure.make_blocks(frame, min_n), min_n)
+    pairs = gaps.rating_pairs(frame)
+    blocks.mark_thin("competency", pairs, "competency")
+    blocks.mark_thin("domain", pairs, "domain")
+    items = frame[frame["dimension"].isin(("legal_power", "resource")) & frame["number"].isna()]
+    blocks.mark_thin("question", items.assign(question=items["question"].astype(str)), "question")
+    return blocks
 
 
 def _frame(campaign, filters):
     return gaps.filter_frame(selectors.answers_frame([campaign]), **filters.active())
 
 
-def overview(campaign, filters, frames=None):
+def overview(campaign, filters, frames=None, *, exact=True):
     """The dashboard's tables: competencies, domains, domains by region and
     by kind of agency, and the legal-power and resource shares."""
+    frames = frames or Frames(campaign, filters, exact)
 
     def compute():
-        return overview_tables((frames or Frames(campaign, filters))(), min_cell_size())
+        return overview_tables(frames(), min_cell_size(), frames.blocks())
 
-    return _cached(campaign, "overview", filters, compute)
+    return _cached(campaign, "overview", filters, compute, frames.version())
 
 
-def overview_tables(frame, min_n):
+def overview_tables(frame, min_n, blocks=None):
     """The dashboard's tables from an answers frame; the ratings are paired
-    once for all of them."""
+    once for all of them. With `blocks` (disclosure.Blocks), every row that
+    could single out a small group by differencing is hidden too, and
+    `hidden_selection` says whether the whole selection is."""
     pairs = gaps.rating_pairs(frame, by=["region", "agency_kind"])
+
+    def hide(item, by=None):
+        return blocks.hide(frame, by=by, item=item) if blocks else None
+
     return {
         "respondents": int(frame["response"].nunique()),
-        "competencies": gaps.competency_gaps(frame, min_n=min_n, pairs=pairs),
-        "domains": gaps.domain_gaps(frame, min_n=min_n, pairs=pairs),
-        "domains_by_region": gaps.domain_gaps(frame, by="region", min_n=min_n, pairs=pairs),
-        "domains_by_kind": gaps.domain_gaps(frame, by="agency_kind", min_n=min_n, pairs=pairs),
-        "shares": gaps.item_shares(frame, min_n=min_n),
-        "shares_by_region": gaps.item_shares(frame, by="region", min_n=min_n),
+        "hidden_selection": bool(blocks) and not blocks.publishable(frame["response"]),
+        "competencies": gaps.competency_gaps(
+            frame, min_n=min_n, pairs=pairs, hide=hide("competency")
+        ),
+        "domains": gaps.domain_gaps(frame, min_n=min_n, pairs=pairs, hide=hide("domain")),
+        "domains_by_region": gaps.domain_gaps(
+            frame, by="region", min_n=min_n, pairs=pairs, hide=hide("domain", "region")
+        ),
+        "domains_by_kind": gaps.domain_gaps(
+            frame, by="agency_kind", min_n=min_n, pairs=pairs, hide=hide("domain", "agency_kind")
+        ),
+        "shares": gaps.item_shares(frame, min_n=min_n, hide=hide("question")),
+        "shares_by_region": gaps.item_shares(
+            frame, by="region", min_n=min_n, hide=hide("question", "region")
+        ),
     }
 
 
-def breakdowns(campaign, filters):
+def breakdowns(campaign, filters, *, exact=True):
     """Competency and domain tables by region, kind of agency, role and country."""
+    frames = Frames(campaign, filters, exact)
 
     def compute():
-        frame = _frame(campaign, filters)
-        min_n = min_cell_size()
+        frame, blocks, min_n = frames(), frames.blocks(), min_cell_size()
         pairs = gaps.rating_pairs(frame, by=list(BREAKDOWNS))
+
+        def hide(item, by):
+            return blocks.hide(frame, by=by, item=item) if blocks else None
+
         return {
             by: {
-                "competencies": gaps.competency_gaps(frame, by=by, min_n=min_n, pairs=pairs),
-                "domains": gaps.domain_gaps(frame, by=by, min_n=min_n, pairs=pairs),
+                "competencies": gaps.competency_gaps(
+                    frame, by=by, min_n=min_n, pairs=pairs, hide=hide("competency", by)
+                ),
+                "domains": gaps.domain_gaps(
+                    frame, by=by, min_n=min_n, pairs=pairs, hide=hide("domain", by)
+                ),
             }
             for by in BREAKDOWNS
         }
 
-    return _cached(campaign, "breakdowns", filters, compute)
+    return _cached(campaign, "breakdowns", filters, compute, frames.version())
 
 
-def training_plan(campaign, filters, frames=None):
+def training_plan(campaign, filters, frames=None, *, exact=True):
     """The course catalogue ranked by the need it meets (analysis.plan)."""
+    frames = frames or Frames(campaign, filters, exact)
 
     def compute():
         return plan.training_plan(
-            (frames or Frames(campaign, filters))(),
+            frames(),
             selectors.course_catalogue(),
             min_n=min_cell_size(),
+            blocks=frames.blocks(),
             **selectors.catalogue_labels(),
         )
 
-    return _cached(campaign, "plan", filters, compute)
+    return _cached(campaign, "plan", filters, compute, frames.version())
 
 
 def agency_ratings(campaign, filters, competency):
@@ -218,12 +313,12 @@ FILTER_NAMES = {
 }
 
 
-def workbook_data(campaign, filters, *, include_answers):
+def workbook_data(campaign, filters, *, include_answers, exact=True):
     """WorkbookData for a campaign and filters. `include_answers` adds the
     Answers sheet, one agency per row: for coordinators only."""
     questionnaire = campaign.questionnaire
     labels = selectors.question_labels(questionnaire)
-    frames = Frames(campaign, filters)
+    frames = Frames(campaign, filters, exact)
     tables = overview(campaign, filters, frames)
     by_region, _, _ = campaign_selectors.response_rates(campaign, filters.country or None)
     structure = questionnaire_selectors.questionnaire_structure(questionnaire)

@@ -28,14 +28,18 @@ def _context(request, code):
     form = DashboardFilterForm(
         request.GET, campaign=campaign, forced_country=user_access.forced_country
     )
+    filters = form.filters()
+    disclosure_state = results.disclosure_state(campaign, filters, user_access.sees_exact_results)
     return {
+        **disclosure_state,
         "campaign": campaign,
         "access": user_access,
         "form": form,
-        "filters": form.filters(),
+        "filters": filters,
         "query": request.GET.urlencode(),
         "labels": selectors.question_labels(campaign.questionnaire),
         "min_n": results.min_cell_size(),
+        "exact": user_access.sees_exact_results,
     }
 
 
@@ -48,7 +52,7 @@ def _download_name(prefix, campaign, filters, extension):
 def dashboard(request, code):
     context = _context(request, code)
     campaign, labels = context["campaign"], context["labels"]
-    data = results.overview(campaign, context["filters"])
+    data = results.overview(campaign, context["filters"], exact=context["exact"])
     by_region, by_country, totals = campaign_selectors.response_rates(
         campaign, context["access"].forced_country
     )
@@ -77,7 +81,7 @@ def _breakdowns(context, kind, column, code):
     """(grouping, rows of this competency or domain) for each breakdown the
     user may see: a focal point's results are one country already."""
     campaign = context["campaign"]
-    by_group = results.breakdowns(campaign, context["filters"])
+    by_group = results.breakdowns(campaign, context["filters"], exact=context["exact"])
     names = selectors.group_labels(campaign)
     return [
         (by, tables.rows_for(by_group[by][kind], column, code, by, names))
@@ -93,7 +97,7 @@ def competency(request, code, competency_code):
     if statement is None:
         raise Http404("No such competency")
     campaign, filters = context["campaign"], context["filters"]
-    overall = results.overview(campaign, filters)["competencies"]
+    overall = results.overview(campaign, filters, exact=context["exact"])["competencies"]
     context.update(
         code=competency_code,
         statement=statement,
@@ -112,7 +116,7 @@ def domain(request, code, domain_code):
     label = context["labels"]["domains"].get(domain_code)
     if label is None:
         raise Http404("No such domain")
-    data = results.overview(context["campaign"], context["filters"])
+    data = results.overview(context["campaign"], context["filters"], exact=context["exact"])
     competencies = tables.records(data["competencies"])
     context.update(
         code=domain_code,
@@ -138,7 +142,7 @@ def chart(request, code, name, fmt):
     campaign = context["campaign"]
     figure = charts.dashboard_chart(
         name,
-        results.overview(campaign, context["filters"]),
+        results.overview(campaign, context["filters"], exact=context["exact"]),
         labels=context["labels"],
         min_n=context["min_n"],
         submissions=selectors.submissions(campaign, context["access"].forced_country)
@@ -154,7 +158,7 @@ def chart(request, code, name, fmt):
 def training_plan(request, code):
     """The plan as a printable page: what the workbook's Training plan sheet holds."""
     context = _context(request, code)
-    table = results.training_plan(context["campaign"], context["filters"])
+    table = results.training_plan(context["campaign"], context["filters"], exact=context["exact"])
     context.update(plan=tables.records(table), plan_note=plan_note(min_n=context["min_n"]))
     return render(request, "analysis/plan.html", context)
 
@@ -166,7 +170,10 @@ def workbook(request, code):
     context = _context(request, code)
     campaign, filters, user_access = context["campaign"], context["filters"], context["access"]
     data = results.workbook_data(
-        campaign, filters, include_answers=user_access.sees_single_agencies
+        campaign,
+        filters,
+        include_answers=user_access.sees_single_agencies,
+        exact=user_access.sees_exact_results,
     )
     output = tempfile.TemporaryFile()
     write_workbook(data, output)
@@ -190,7 +197,7 @@ def _csv_cell(value):
 def gaps_csv(request, code):
     context = _context(request, code)
     campaign, filters = context["campaign"], context["filters"]
-    table = results.overview(campaign, filters)["competencies"]
+    table = results.overview(campaign, filters, exact=context["exact"])["competencies"]
     statements = context["labels"]["competencies"]
     filename = _download_name("gaps", campaign, filters, "csv")
     response = attachment(HttpResponse(content_type=CSV_CONTENT_TYPE), filename)

@@ -53,6 +53,14 @@ class Access:
         return self.role == Role.COORDINATOR
 
     @property
+    def sees_exact_results(self) -> bool:
+        """Results from every submitted response, small cells suppressed
+        table by table: coordinators, and a focal point (whose results are
+        their own State's). The others see released results only, with every
+        group hidden that differencing could single out (analysis.disclosure)."""
+        return self.role in (Role.COORDINATOR, Role.FOCAL_POINT)
+
+    @property
     def forced_country(self) -> str | None:
         """A focal point's results are always filtered to their country."""
         return self.country.code if self.role == Role.FOCAL_POINT else None

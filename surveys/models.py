@@ -209,6 +209,28 @@ class Campaign(models.Model):
         return self.closed_at is None and self.opens_on <= today <= self.closes_on
 
 
+class Release(models.Model):
+    """The responses whose results the roles that see aggregates only
+    (trainers) may see. A release is cut when at least TNA_MIN_N responses
+    were submitted since the last one, or when the campaign has closed, so
+    that two downloads never differ by fewer than TNA_MIN_N respondents
+    (README, "Disclosure control")."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="releases")
+    number = models.PositiveIntegerField()
+    responses = models.JSONField(default=list, help_text="The ids of the released responses")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["campaign", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "number"], name="one_release_number")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign.code} release {self.number} ({len(self.responses)} responses)"
+
+
 class Invitation(models.Model):
     """Campaign × agency. Its links (InvitationLink) carry the tokens."""
 

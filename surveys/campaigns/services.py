@@ -16,6 +16,8 @@ from surveys.models import (
     Campaign,
     Invitation,
     InvitationLink,
+    Release,
+    Response,
 )
 
 if TYPE_CHECKING:
@@ -195,3 +197,30 @@ def campaign_reopen(*, campaign: Campaign) -> Campaign:
         campaign.closed_at = None
         campaign.save(update_fields=["closed_at"])
     return campaign
+
+
+@transaction.atomic
+def campaign_release(*, campaign: Campaign, min_n: int) -> Release | None:
+    """The campaign's latest release, cut anew first when it is due: when at
+    least `min_n` submitted responses are not in it yet, or when the
+    campaign has closed and any are not. None while nothing is released.
+
+    A released response stays released (with its answers as they are) even
+    if it is reopened: dropping it would let two downloads differ by one."""
+    Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+    latest = campaign.releases.order_by("-number").first()
+    released = set(latest.responses) if latest else set()
+    submitted = set(
+        Response.objects.filter(
+            invitation__campaign=campaign, status=Response.Status.SUBMITTED
+        ).values_list("pk", flat=True)
+    )
+    new = submitted - released
+    closed = campaign.closed_at is not None or campaign.closes_on < timezone.localdate()
+    if len(new) >= min_n or (closed and new):
+        latest = Release.objects.create(
+            campaign=campaign,
+            number=latest.number + 1 if latest else 1,
+            responses=sorted(released | new),
+        )
+    return latest
