@@ -79,9 +79,10 @@ class Frames:
     @property
     def release(self):
         if not self.exact and self._release is None:
-            self._release = campaign_services.campaign_release(
-                campaign=self.campaign, min_n=min_cell_size()
-            ) or False
+            self._release = (
+                campaign_services.campaign_release(campaign=self.campaign, min_n=min_cell_size())
+                or False
+            )
         return self._release or None
 
     def version(self):
