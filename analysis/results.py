@@ -345,10 +345,26 @@ def workbook_data(campaign, filters, *, include_answers, exact=True):
         codebook=codebook(structure),
         plan=training_plan(campaign, filters, frames),
         plan_note=plan.plan_note(min_n=min_cell_size()),
+        disclosure=_disclosure_summary(frames, tables),
     )
     if include_answers:
         data.answers, data.answer_numeric = answers_table(campaign, filters, structure, frames)
     return data
+
+
+def _disclosure_summary(frames, tables):
+    """What a workbook for a reader of aggregates says about what it holds."""
+    if frames.exact:
+        return ""
+    released = len(frames.release.responses) if frames.release else 0
+    summary = (
+        f"Released results: {released} responses. They are updated once {min_cell_size()} "
+        "more agencies have submitted, or when the campaign closes; groups that could be "
+        "singled out by subtracting one view from another are hidden."
+    )
+    if tables["hidden_selection"]:
+        summary += " " + disclosure.NOTE.format(min_n=min_cell_size())
+    return summary
 
 
 def codebook(structure):

@@ -73,6 +73,7 @@ class WorkbookData:
     codebook: list
     plan: pd.DataFrame | None = None
     plan_note: str = ""
+    disclosure: str = ""
     answers: pd.DataFrame | None = None
     answer_numeric: set = field(default_factory=set)
 
@@ -184,6 +185,7 @@ def _summary(workbook, data):
             f'("n<{data.min_n}"), never a mean, gap, MWDS or rank; where one small group '
             "could be worked out from the others, the next smallest is hidden too.",
         ),
+        *([("Disclosure control", data.disclosure)] if data.disclosure else []),
     ]:
         sheet.append([item, value])
     sheet.append([])
