@@ -10,13 +10,19 @@ checks before any parser sees it:
   has (a zip bomb of a few kilobytes can expand to gigabytes);
 - no XML part may declare a DOCTYPE or an entity (billion laughs, external
   entities); openpyxl parses with defusedxml besides;
-- at most MAX_CELLS cells are read from one sheet;
+- a workbook with macros (vbaProject.bin, an .xlsm) is refused;
+- the cells and rows of every sheet are counted while its XML streams out
+  of the zip, before any parser sees it: a sheet beyond the bound the
+  caller expects (MAX_CELLS by default) is refused in well under a second;
+- at most MAX_CELLS cells are read from one sheet, whatever size the
+  sheet claims;
 - a CSV is UTF-8 (with or without a byte-order mark), its delimiter
   whichever of , ; and tab its first line holds most of.
 """
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -27,10 +33,14 @@ from .downloads import upload_limit
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 # A questionnaire of 300 questions in six languages is some 10,000 cells.
-MAX_CELLS = 2_000_000
+MAX_CELLS = 200_000
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_CHUNK = 1024 * 1024
 # Spreadsheets in many locales (and KoboToolbox by default) write ';'.
 DELIMITERS = (",", ";", "\t")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+ZIP_BOMB = "the workbook expands to more than it should (possible zip bomb); refused"
 
 
 class UnsafeWorkbook(ValueError):
@@ -71,16 +81,25 @@ def check_size(data: bytes, max_bytes: int | None = None) -> None:
 
 
 def open_workbook(
-    data: bytes, *, max_bytes: int | None = None, data_only: bool = False
+    data: bytes,
+    *,
+    max_bytes: int | None = None,
+    data_only: bool = False,
+    max_cells: int = MAX_CELLS,
+    max_rows: int | None = None,
 ) -> openpyxl.Workbook:
     """Open .xlsx bytes read-only, or raise UnsafeWorkbook with a plain reason.
-    With `data_only`, formula cells read as the value Excel last computed."""
+    With `data_only`, formula cells read as the value Excel last computed.
+    A sheet holding more than `max_cells` cells or `max_rows` rows (by
+    default as many as cells) is refused before it is parsed."""
     check_size(data, max_bytes)
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise UnsafeWorkbook("the file is not an Excel workbook (.xlsx)")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_archive(archive)
+            _check_sheet_sizes(archive, max_cells, max_rows or max_cells)
+            _check_parts(archive)
     except zipfile.BadZipFile as error:
         raise UnsafeWorkbook("the file is not an Excel workbook (.xlsx)") from error
     try:
@@ -92,18 +111,29 @@ def open_workbook(
 
 
 def _check_archive(archive):
+    """What the zip's directory shows: an Excel workbook, no macros, and no
+    more bytes than a workbook could expand to."""
     members = archive.infolist()
     if "xl/workbook.xml" not in {member.filename for member in members}:
         raise UnsafeWorkbook("the file is a zip archive but not an Excel workbook (.xlsx)")
+    if any(member.filename.lower().endswith("vbaproject.bin") for member in members):
+        raise UnsafeWorkbook(
+            "the workbook contains macros (an .xlsm file); save it as an Excel workbook "
+            "(.xlsx) without macros and upload that"
+        )
+    if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
+        raise UnsafeWorkbook(ZIP_BOMB)
+
+
+def _check_parts(archive):
+    """What the parts hold: no suspicious compression, no XML entities."""
+    members = archive.infolist()
     total = sum(member.file_size for member in members)
     compressed = sum(member.compress_size for member in members) or 1
     # Small workbooks can compress very well; the ratio matters only for big ones.
-    suspicious_ratio = total > 5 * 1024 * 1024 and total / compressed > MAX_COMPRESSION_RATIO
-    if total > MAX_UNCOMPRESSED_BYTES or suspicious_ratio:
-        raise UnsafeWorkbook(
-            "the workbook expands to more than it should (possible zip bomb); refused"
-        )
-    # Bounded by the check above, so reading every XML part is cheap.
+    if total > 5 * 1024 * 1024 and total / compressed > MAX_COMPRESSION_RATIO:
+        raise UnsafeWorkbook(ZIP_BOMB)
+    # Bounded by the checks before, so reading every XML part is cheap.
     for member in members:
         if member.filename.endswith((".xml", ".rels", ".vml")):
             head = archive.read(member)
@@ -114,10 +144,46 @@ def _check_archive(archive):
                 )
 
 
+def _check_sheet_sizes(archive, max_cells, max_rows):
+    for member in archive.infolist():
+        name = member.filename
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        cells = rows = 0
+        tail = b""
+        with archive.open(member) as stream:
+            while chunk := stream.read(_CHUNK):
+                # A tag split between two chunks is counted in the next one.
+                text = tail + chunk
+                cut = text.rfind(b"<")
+                cut = len(text) if cut < 0 else cut
+                cells += len(_CELL.findall(text, 0, cut))
+                rows += len(_ROW.findall(text, 0, cut))
+                tail = text[cut:]
+                if cells > max_cells or rows > max_rows:
+                    break
+            cells += len(_CELL.findall(tail))
+            rows += len(_ROW.findall(tail))
+        if rows > max_rows:
+            raise UnsafeWorkbook(
+                f"a sheet has more than {max_rows:,} rows, more than this workbook can "
+                "need; refused"
+            )
+        if cells > max_cells:
+            raise UnsafeWorkbook(
+                f"a sheet has more than {max_cells:,} cells, more than this workbook can "
+                "need; refused"
+            )
+
+
 def sheet_rows(sheet, *, max_col: int | None = None, max_cells: int = MAX_CELLS) -> list[list]:
     """A read-only sheet's values, row by row. Its XML is parsed only now, so
     a damaged or hostile sheet shows up here, as UnsafeWorkbook."""
     rows, cells = [], 0
+    if hasattr(sheet, "reset_dimensions"):
+        # A read-only sheet pads every row to the size its XML claims
+        # (A1:XFD1048576 is 17 billion cells); read only what is there.
+        sheet.reset_dimensions()
     try:
         for row in sheet.iter_rows(max_col=max_col, values_only=True):
             cells += len(row)

@@ -103,6 +103,15 @@ def _is_empty(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def expected_size(structure):
+    """(cells, rows) no sheet of this questionnaire's workbook can need: four
+    times what its largest sheet (the binding, a row of three cells per
+    question) holds, with room for whatever a spreadsheet program adds."""
+    questions = len(structure.questions)
+    choices = sum(len(names) for names in structure.choices.values())
+    return 4 * (6 * questions + 2 * choices + 200), 4 * (questions + choices + 50)
+
+
 def read_offline_upload(data, invitation, *, answers=None, structure=None, max_bytes=None):
     """Read a filled offline workbook for `invitation`.
 
@@ -113,8 +122,14 @@ def read_offline_upload(data, invitation, *, answers=None, structure=None, max_b
     are the response's stored answers, which constraints and skip logic use
     together with the uploaded values.
     """
+    structure = structure or questionnaire_selectors.questionnaire_structure(
+        invitation.campaign.questionnaire
+    )
+    cells, rows = expected_size(structure)
     try:
-        workbook = open_workbook(data, max_bytes=max_bytes or max_upload_bytes())
+        workbook = open_workbook(
+            data, max_bytes=max_bytes or max_upload_bytes(), max_cells=cells, max_rows=rows
+        )
     except UnsafeWorkbook as error:
         raise WorkbookRefused(f"The file was refused: {error}.") from error
     try:

@@ -1,6 +1,10 @@
 """Workbooks made to hurt the server (too big, zip bombs, XML entities) are
 refused before any parser sees them, as an XLSForm upload and as any upload."""
 
+import io
+import re
+import zipfile
+
 import openpyxl
 import openpyxl.xml
 import pytest
@@ -79,3 +83,31 @@ def test_it_refuses_xml_entities_in_a_sheet(sheet_xml):
 
     assert len(problems) == 1
     assert problems[0].message.startswith("the workbook could not be read")
+
+
+def test_a_sheet_claiming_the_whole_grid_is_read_as_the_cells_it_holds():
+    # <dimension ref="A1:XFD1048576"/> once made a read-only sheet pad every
+    # row to 16,384 columns: 30 s and an error page for a small form.
+    data = make_xlsform(VALID_SURVEY)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    claimed = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
+    assert claimed != sheet
+
+    definition = read_xlsform(replace_member(data, "xl/worksheets/sheet1.xml", claimed))
+
+    assert definition.form_id == "demo"
+
+
+@pytest.mark.django_db
+def test_a_macro_enabled_xlsform_or_catalogue_is_refused():
+    from surveys.courses.catalogue import CourseImportError, read_courses
+
+    data = replace_member(make_xlsform(VALID_SURVEY), "xl/vbaProject.bin", b"\0")
+
+    assert problems_in(data) == [Problem(
+        "the workbook contains macros (an .xlsm file); save it as an Excel workbook (.xlsx) "
+        "without macros and upload that"
+    )]  # fmt: skip
+    with pytest.raises(CourseImportError, match="contains macros"):
+        read_courses(data, "courses.xlsm", known_competencies=set())
