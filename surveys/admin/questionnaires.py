@@ -109,7 +109,7 @@ class QuestionnaireAdmin(ModelAdmin):
 
     def _receive_xlsform(self, request, upload, publish):
         try:
-            definition = read_xlsform(upload.read())
+            definition = read_xlsform(upload.read(), upload.name)
         except XLSFormError as error:
             return error.problems
         questionnaire, created = questionnaire_services.questionnaire_import(

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}") from error
         try:
-            definition = read_xlsform(data)
+            definition = read_xlsform(data, path.name)
         except XLSFormError as error:
             problems = "\n".join(f"  {problem}" for problem in error.problems)
             raise CommandError(

@@ -9,6 +9,7 @@ round trip loses nothing."""
 
 import io
 import re
+from pathlib import PurePath
 
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
@@ -70,8 +71,11 @@ def _sheet_rows(sheet):
 
 
 def _split_translatable(header):
-    """'label::French (fr)' → ('label', 'French (fr)'); 'label' → ('label', None)."""
-    base, _, language = header.partition("::")
+    """'label::French (fr)' → ('label', 'French (fr)'); 'label' → ('label', None).
+    The older single colon ('label:english', as pyxform still reads it)
+    works too."""
+    separator = "::" if "::" in header or header.startswith("jr:") else ":"
+    base, _, language = header.partition(separator)
     base = base.strip()
     if base == "jr:constraintMsg":
         base = "constraint_message"
@@ -119,8 +123,11 @@ def _parse_type(raw):
     return parts[0], " ".join(parts[1:])
 
 
-def read_xlsform(data):
-    """Parse XLSForm workbook bytes into a FormDefinition or raise XLSFormError."""
+def read_xlsform(data, filename=None):
+    """Parse XLSForm workbook bytes into a FormDefinition or raise XLSFormError.
+
+    Without a settings sheet (or a form_id in it), the form id is the file's
+    name without its extension, as pyxform and KoboToolbox take it."""
     try:
         workbook = open_workbook(data)
     except UnsafeWorkbook as error:
@@ -135,7 +142,7 @@ def read_xlsform(data):
         _, setting_rows = _sheet_rows(sheets["settings"])
         if setting_rows:
             settings = setting_rows[0][1]
-    form_id = settings.get("form_id", "")
+    form_id = settings.get("form_id", "") or _form_id_from(filename)
     if not form_id:
         problems.append(Problem("form_id is missing", sheet="settings", column="form_id"))
     elif not re.fullmatch(r"[A-Za-z0-9_\-]{1,60}", form_id):
@@ -462,6 +469,11 @@ def _check_competency_pairs(sections, names, problems):
                     "type",
                 )
             )
+
+
+def _form_id_from(filename):
+    stem = PurePath(filename or "").stem
+    return re.sub(r"[^A-Za-z0-9_\-]+", "_", stem).strip("_")[:60]
 
 
 def _check_with_pyxform(data, definition):
