@@ -149,9 +149,8 @@ def chart(request, code, name, fmt):
         if name == "response-rate"
         else None,
     )
-    response = HttpResponse(charts.render(figure, fmt), content_type=CHART_TYPES[fmt])
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    # Like the page it belongs to, not kept in any cache (common.middleware).
+    return HttpResponse(charts.render(figure, fmt), content_type=CHART_TYPES[fmt])
 
 
 @login_required

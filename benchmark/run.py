@@ -138,6 +138,8 @@ def scratch_environment(database_url):
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS=LOOPBACK,
         DJANGO_BEHIND_PROXY="1",
+        # Debug is off, so the console backend is refused; nothing is mailed.
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         DJANGO_LOG_LEVEL=env.get("DJANGO_LOG_LEVEL", "WARNING"),
         PYTHONUNBUFFERED="1",
     )

@@ -63,3 +63,10 @@ def test_a_focal_point_of_a_country_not_in_the_campaign_gets_a_404(
     client.force_login(make_user("focal-fj", "focal_point", "FJ"))
 
     assert client.get(page_url(name, args)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "args"), [*PAGES, ("analysis:workbook", [])])
+def test_no_results_page_or_download_is_kept_in_a_cache(client, seeded_round, trainer, name, args):
+    client.force_login(trainer)
+
+    assert client.get(page_url(name, args))["Cache-Control"] == "no-store"

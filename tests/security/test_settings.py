@@ -21,6 +21,7 @@ def production_env(**extra):
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "example.org",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     }
     env.update(extra)
     return env
@@ -60,3 +61,13 @@ def test_behind_a_proxy_django_trusts_its_forwarded_proto_header():
     assert result.stdout.strip().splitlines()[-1] == (
         "('HTTP_X_FORWARDED_PROTO', 'https') True 31536000 True True ['https://tna.example.org']"
     )
+
+
+def test_with_debug_off_the_console_mail_backend_is_refused():
+    env = production_env()
+    del env["DJANGO_EMAIL_BACKEND"]
+
+    finished = manage("check", env=env)
+
+    assert finished.returncode != 0
+    assert "Set DJANGO_EMAIL_BACKEND" in finished.stderr
