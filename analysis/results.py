@@ -60,7 +60,12 @@ def data_stamp(campaign):
 
 
 def _cached(campaign, name, filters, compute, version="exact"):
-    raw = f"{campaign.pk}:{data_stamp(campaign)}:{name}:{filters.key()}:{min_cell_size()}"
+    # Everything the results depend on: the questionnaire version too, in
+    # case a campaign without answers is moved to another one.
+    raw = (
+        f"{campaign.pk}:{campaign.questionnaire_id}:{data_stamp(campaign)}:{name}:"
+        f"{filters.key()}:{min_cell_size()}"
+    )
     key = "tna:" + hashlib.sha256(f"{raw}:{version}".encode()).hexdigest()
     return cache.get_or_set(key, compute, CACHE_SECONDS)
 

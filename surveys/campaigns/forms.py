@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 
-from surveys.models import Agency, Campaign, Country, Questionnaire, Region
+from surveys.models import Agency, Campaign, Country, Questionnaire, Region, Response
 
 
 class CampaignForm(forms.ModelForm):
@@ -25,6 +25,22 @@ class CampaignForm(forms.ModelForm):
         self.fields["questionnaire"].help_text = "Only published (frozen) versions can be used."
         self.helper = FormHelper()
         self.helper.add_input(Submit("create", "Create the campaign"))
+
+    def clean_questionnaire(self):
+        """A campaign's answers point at its questionnaire's questions: once
+        any agency has answered, another version would orphan them."""
+        questionnaire = self.cleaned_data["questionnaire"]
+        campaign = self.instance
+        if (
+            campaign.pk
+            and questionnaire != campaign.questionnaire
+            and Response.objects.filter(invitation__campaign=campaign).exists()
+        ):
+            raise forms.ValidationError(
+                "Agencies have already answered this campaign's questionnaire, so it can no "
+                "longer change. Start a new campaign on the other version."
+            )
+        return questionnaire
 
     def clean(self):
         cleaned = super().clean()

@@ -166,3 +166,32 @@ def test_a_campaign_can_only_use_a_published_questionnaire(client, coordinator, 
 
     assert page.status_code == 200
     assert "Select a valid choice" in page.content.decode()
+
+
+def test_a_campaign_with_answers_keeps_its_questionnaire(
+    client, coordinator, campaign, invitation, shipped_definition
+):
+    import dataclasses
+
+    from surveys.models import Campaign
+    from surveys.respond import services as response_services
+
+    response_services.response_open(invitation=invitation)
+    other, _ = questionnaire_services.questionnaire_import(
+        definition=dataclasses.replace(shipped_definition, form_version="2"), publish=True
+    )
+    fields = {
+        "code": "R1",
+        "name": "Round one",
+        "opens_on": campaign.opens_on.isoformat(),
+        "closes_on": campaign.closes_on.isoformat(),
+    }
+
+    page = client.post(
+        reverse("admin:surveys_campaign_change", args=[campaign.pk]),
+        {**fields, "questionnaire": other.pk},
+    )
+
+    assert page.status_code == 200
+    assert "Agencies have already answered" in page.content.decode()
+    assert Campaign.objects.get(pk=campaign.pk).questionnaire == campaign.questionnaire
