@@ -195,7 +195,9 @@ def invitation_for_token(token: str, today: datetime.date | None = None) -> Invi
     campaign = invitation.campaign
     today = today or timezone.localdate()
     if campaign.closed_at or today > campaign.closes_on:
-        raise LinkProblem("closed", campaign.closes_on)
+        # Closed early by a coordinator: the day it was closed, not the deadline.
+        closed_on = timezone.localdate(campaign.closed_at) if campaign.closed_at else None
+        raise LinkProblem("closed", closed_on or campaign.closes_on)
     if today < campaign.opens_on:
         raise LinkProblem("not_open", campaign.opens_on)
     return invitation

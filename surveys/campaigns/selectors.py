@@ -71,3 +71,12 @@ def invitations_overview(campaign: Campaign, country: str | None = None) -> Quer
     if country:
         invitations = invitations.filter(agency__country__code=country)
     return invitations
+
+
+def reminders_due(campaign: Campaign) -> int:
+    """How many invitations a reminder would go to: not withdrawn, not submitted."""
+    return (
+        campaign.invitations.filter(revoked_at__isnull=True)
+        .exclude(status=Invitation.Status.SUBMITTED)
+        .count()
+    )

@@ -91,6 +91,18 @@ def campaign_remind(request, code):
     if not campaign.is_open():
         messages.error(request, "The campaign is closed: reopen it before sending reminders.")
         return redirect("surveys:campaign", code=code)
+    pending = campaign_selectors.reminders_due(campaign)
+    unconfirmed = _unconfirmed(
+        request,
+        campaign,
+        title="Send reminders",
+        consequence=f"{pending} agenc{'y' if pending == 1 else 'ies'} that have not submitted "
+        "will each be e-mailed a reminder with a new link; their earlier links keep working. "
+        "This cannot be undone.",
+        button="Send the reminders",
+    )
+    if unconfirmed:
+        return unconfirmed
     issued = campaign_services.campaign_send_reminders(
         campaign=campaign, link_for=_link_maker(request)
     )
@@ -98,6 +110,16 @@ def campaign_remind(request, code):
         messages.info(request, "Every invited agency has submitted: no reminder to send.")
         return redirect("surveys:campaign", code=code)
     return _links_page(request, campaign, issued, f"Reminded {len(issued)} agencies")
+
+
+def _unconfirmed(request, campaign, *, title, consequence, button):
+    """The page that says what an action will do and asks to confirm it, or
+    None once the post carries the confirmation."""
+    if request.POST.get("confirm") == "1":
+        return None
+    context = {"campaign": campaign, "title": title, "consequence": consequence}
+    context |= {"button": button, "action": request.path}
+    return render(request, "surveys/confirm.html", context)
 
 
 def _links_page(request, campaign, issued, title):
@@ -115,6 +137,16 @@ def _links_page(request, campaign, issued, title):
 @require_POST
 def campaign_close(request, code):
     campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    unconfirmed = request.POST.get("reopen") is None and _unconfirmed(
+        request,
+        campaign,
+        title="Close the campaign",
+        consequence="Every invitation link stops working at once: agencies can no longer "
+        "answer, online or offline, until you reopen the campaign.",
+        button="Close the campaign",
+    )
+    if unconfirmed:
+        return unconfirmed
     if request.POST.get("reopen"):
         campaign_services.campaign_reopen(campaign=campaign)
         messages.success(request, f"Campaign {code} is open again until {campaign.closes_on}.")
@@ -129,6 +161,16 @@ def campaign_close(request, code):
 def invitation_new_link(request, code, invitation_id):
     campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
     invitation = get_object_or_404(campaign.invitations, pk=invitation_id)
+    unconfirmed = _unconfirmed(
+        request,
+        campaign,
+        title=f"New link for {invitation.agency.name}",
+        consequence="The links this agency has now stop working at once; the new link is "
+        "shown once, for you to send to the agency.",
+        button="Withdraw the old links and make a new one",
+    )
+    if unconfirmed:
+        return unconfirmed
     token = campaign_services.invitation_issue_token(invitation=invitation)
     issued = [campaign_services.IssuedLink(invitation, token, emailed=False)]
     return _links_page(request, campaign, issued, "New link (earlier links no longer work)")

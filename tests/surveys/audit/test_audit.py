@@ -83,10 +83,10 @@ def test_invitations_links_responses_and_the_campaign_are_in_the_trail(
 ):
     client.get(reverse("surveys:start", args=[token]))  # the agency opens its link
     client.force_login(coordinator)
-    client.post(reverse("surveys:campaign_remind", args=["R1"]))
+    client.post(reverse("surveys:campaign_remind", args=["R1"]), {"confirm": "1"})
     campaign_services.invitation_revoke(invitation=invitation)
     campaign_services.invitation_issue_token(invitation=invitation)
-    client.post(reverse("surveys:campaign_close", args=["R1"]))
+    client.post(reverse("surveys:campaign_close", args=["R1"]), {"confirm": "1"})
 
     changes = audit.campaign_audit(campaign)
 

@@ -196,7 +196,7 @@ def test_reminders_go_to_agencies_that_have_not_submitted_and_old_links_keep_wor
     submit_ratings(Invitation.objects.get(agency__name="Brazilian unit"), {"DF-01": (5, 1)})
     client.force_login(coordinator)
 
-    page = client.post(url("campaign_remind", "R1"))
+    page = client.post(url("campaign_remind", "R1"), {"confirm": "1"})
 
     links = LINK.findall(page.content.decode())
     assert len(links) == 1, "only the Kenyan unit has not submitted"
@@ -215,7 +215,7 @@ def test_closing_a_campaign_stops_its_links_and_reopening_restores_them(
     )
     client.force_login(coordinator)
 
-    client.post(url("campaign_close", "R1"))
+    client.post(url("campaign_close", "R1"), {"confirm": "1"})
     assert client.get(f"/r/{token}/").status_code == 410
     assert client.post(url("campaign_remind", "R1"), follow=True).context["messages"]
 
@@ -228,7 +228,7 @@ def test_a_new_link_retires_the_old_ones(client, coordinator, invited):
     old_token = campaign_services.invitation_issue_token(invitation=invitation)
     client.force_login(coordinator)
 
-    page = client.post(url("invitation_new_link", "R1", invitation.pk))
+    page = client.post(url("invitation_new_link", "R1", invitation.pk), {"confirm": "1"})
 
     [new_link] = LINK.findall(page.content.decode())
     assert client.get(new_link).status_code == 200
@@ -288,3 +288,49 @@ def test_withdrawing_links_and_reopening_are_kept_in_the_history(invited):
     assert revoked == [False, True]
     statuses = list(invitation.history.order_by("history_date").values_list("status", flat=True))
     assert statuses[-1] == Invitation.Status.IN_PROGRESS
+
+
+@pytest.mark.parametrize(
+    ("action", "says"),
+    [
+        ("campaign_remind", "will each be e-mailed a reminder with a new link"),
+        ("campaign_close", "Every invitation link stops working at once"),
+        ("invitation_new_link", "stop working at once"),
+    ],
+)
+def test_an_action_that_cannot_be_undone_asks_first_and_changes_nothing(
+    client, coordinator, invited, action, says
+):
+    invitation = Invitation.objects.get(agency__name="Kenyan unit")
+    token = campaign_services.invitation_issue_token(invitation=invitation)
+    args = ("R1", invitation.pk) if action == "invitation_new_link" else ("R1",)
+    client.force_login(coordinator)
+
+    page = client.post(url(action, *args))
+
+    assert page.status_code == 200
+    assert says in page.content.decode()
+    assert 'name="confirm" value="1"' in page.content.decode()
+    assert len(mail.outbox) == 0
+    assert client.get(f"/r/{token}/").status_code == 200
+
+
+def test_a_campaign_closed_early_says_the_day_it_was_closed(client, coordinator, invited):
+    token = campaign_services.invitation_issue_token(
+        invitation=Invitation.objects.get(agency__name="Kenyan unit")
+    )
+    campaign_services.campaign_close(campaign=Campaign.objects.get(code="R1"))
+
+    page = client.get(f"/r/{token}/")
+
+    assert page.status_code == 410
+    assert f"Closed on <strong>{timezone.localdate():%-d %B %Y}</strong>" in page.content.decode()
+
+
+def test_the_403_page_offers_a_way_back(client, trainer, invited):
+    client.force_login(trainer)
+
+    page = client.get(url("campaign", "R1"))
+
+    assert page.status_code == 403
+    assert 'href="/campaigns/"' in page.content.decode()
