@@ -160,6 +160,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file
 # (common.downloads.upload_limit reads both).
 XLSFORM_MAX_UPLOAD_BYTES = env_int("XLSFORM_MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_BYTES)
 OFFLINE_MAX_UPLOAD_BYTES = env_int("OFFLINE_MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_BYTES)
+# Refused offline workbooks kept per invitation (the same file once), and
+# uploads an invitation link may make in an hour.
+OFFLINE_REFUSED_KEPT = env_int("OFFLINE_REFUSED_KEPT", 5)
+OFFLINE_UPLOADS_PER_HOUR = env_int("OFFLINE_UPLOADS_PER_HOUR", 10)
 
 # Security headers. SecurityMiddleware also sends X-Content-Type-Options:
 # nosniff and Cross-Origin-Opener-Policy: same-origin (Django's defaults,

@@ -417,9 +417,14 @@ class OfflineUpload(models.Model):
     invitation = models.ForeignKey(
         Invitation, on_delete=models.CASCADE, related_name="offline_uploads"
     )
-    file = models.FileField(upload_to="offline/%Y/%m/")
+    file = models.FileField(
+        upload_to="offline/%Y/%m/",
+        blank=True,
+        help_text="Empty for an older refused file no longer kept (OFFLINE_REFUSED_KEPT)",
+    )
     original_name = models.CharField(max_length=255)
     size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import logging
 import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from surveys import offline
 from surveys.models import OfflineUpload
@@ -86,6 +90,10 @@ def offline_upload_receive(
             _entry(f"The file is {len(data) // 1024} KB; the limit is {limit // 1024} KB.")
         ]
         return upload
+    too_often = actor is None and _too_often(invitation)
+    if too_often:
+        upload.problems = [_entry(too_often)]
+        return upload
 
     response = response_services.response_open(invitation=invitation)
     refusal = _refusal_for(invitation, response)
@@ -98,8 +106,7 @@ def offline_upload_receive(
         upload.outcome = Outcome.REFUSED
         upload.saved_answers = 0
         upload.problems = [_entry(refusal)]
-    upload.file.save(_stored_name(invitation, upload.original_name), ContentFile(data), save=False)
-    upload.save()
+    _keep(upload, invitation, data)
     log.info(
         "offline upload %s for invitation %s: %s, %d saved",
         upload.pk,
@@ -108,6 +115,44 @@ def offline_upload_receive(
         upload.saved_answers,
     )
     return upload
+
+
+def _too_often(invitation):
+    """Why an upload through the link must wait, or None: at most
+    OFFLINE_UPLOADS_PER_HOUR in the last hour."""
+    limit = settings.OFFLINE_UPLOADS_PER_HOUR
+    since = timezone.now() - datetime.timedelta(hours=1)
+    recent = invitation.offline_uploads.filter(uploaded_by=None, uploaded_at__gt=since)
+    times = sorted(recent.values_list("uploaded_at", flat=True))
+    if len(times) < limit:
+        return None
+    again = timezone.localtime(times[-limit] + datetime.timedelta(hours=1))
+    return (
+        f"This link has uploaded {len(times)} workbooks in the last hour, the most it may. "
+        f"Try again after {again:%H:%M} ({again:%Z}); nothing was read or kept."
+    )
+
+
+def _keep(upload, invitation, data):
+    """Store the upload. Accepted files are always kept; of the refused ones,
+    the same file once, and the last OFFLINE_REFUSED_KEPT per invitation."""
+    upload.sha256 = hashlib.sha256(data).hexdigest()
+    refused = invitation.offline_uploads.filter(outcome=Outcome.REFUSED).exclude(file="")
+    twin = (
+        refused.filter(sha256=upload.sha256).first() if upload.outcome == Outcome.REFUSED else None
+    )
+    if twin:
+        upload.file.name = twin.file.name
+    else:
+        name = _stored_name(invitation, upload.original_name)
+        upload.file.save(name, ContentFile(data), save=False)
+    upload.save()
+    names = list(refused.order_by("-uploaded_at", "-pk").values_list("file", flat=True))
+    kept = list(dict.fromkeys(names))[: settings.OFFLINE_REFUSED_KEPT]
+    old = refused.exclude(file__in=kept)
+    for name in set(old.values_list("file", flat=True)):
+        upload.file.storage.delete(name)
+    old.update(file="")
 
 
 def _save_answers(upload, invitation, response, data, actor):

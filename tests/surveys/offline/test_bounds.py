@@ -1,10 +1,21 @@
 """Offline uploads that would exhaust a worker are refused before openpyxl
 parses a sheet, each with a message that says what is wrong."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from common import spreadsheets
-from tests.surveys.offline.helpers import FILLED, assert_refused, download, filled, upload
+from surveys.models import OfflineUpload
+from tests.surveys.offline.helpers import (
+    FILLED,
+    assert_refused,
+    download,
+    filled,
+    page_text,
+    upload,
+)
 from tests.surveys.questionnaires.xlsforms import replace_member
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +70,41 @@ def test_a_macro_enabled_workbook_is_refused(client, token, invitation):
     reply = upload(client, token, data, name="filled.xlsm")
 
     assert_refused(reply, invitation, "the workbook contains macros", data)
+
+
+def files_on_disk(settings):
+    return sorted(path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file())
+
+
+def test_the_same_refused_file_sent_twenty_times_is_kept_once(client, token, invitation, settings):
+    settings.OFFLINE_UPLOADS_PER_HOUR = 100
+    data = os.urandom(200 * 1024)
+
+    for _ in range(20):
+        upload(client, token, data)
+
+    assert OfflineUpload.objects.filter(invitation=invitation).count() == 20
+    assert len(files_on_disk(settings)) == 1
+
+
+def test_only_the_last_refused_files_are_kept(client, token, invitation, settings):
+    settings.OFFLINE_UPLOADS_PER_HOUR = 100
+    for number in range(7):
+        upload(client, token, os.urandom(1024), name=f"attempt-{number}.xlsx")
+
+    kept = OfflineUpload.objects.filter(invitation=invitation).exclude(file="")
+    assert sorted(kept.values_list("original_name", flat=True)) == [
+        f"attempt-{number}.xlsx" for number in range(2, 7)
+    ]
+    assert len(files_on_disk(settings)) == 5
+
+
+def test_a_link_may_upload_ten_workbooks_an_hour(client, token, invitation):
+    for _ in range(10):
+        upload(client, token, os.urandom(1024))
+
+    reply = upload(client, token, os.urandom(1024))
+
+    assert "uploaded 10 workbooks in the last hour" in page_text(reply)
+    assert "Try again after" in page_text(reply)
+    assert OfflineUpload.objects.filter(invitation=invitation).count() == 10
