@@ -105,6 +105,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # password is checked, on /accounts/login/ and /admin/login/ alike.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "needsassessment.throttle.UserNameThrottle",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -214,6 +215,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
+# Whatever the address (needsassessment/throttle.py): 20 failures in an hour
+# refuse the user name for 15 minutes after the latest.
+TNA_LOGIN_USER_FAILURES = env_int("TNA_LOGIN_USER_FAILURES", 20)
+TNA_LOGIN_USER_COOLOFF = datetime.timedelta(minutes=env_int("TNA_LOGIN_USER_COOLOFF_MINUTES", 15))
 # No start-up banner on every management command; failures are still logged.
 AXES_VERBOSE = False
 

@@ -67,3 +67,35 @@ def test_four_wrong_passwords_do_not_lock(client):
         log_in(client, "/accounts/login/", "coord", "wrong")
 
     assert log_in(client, "/accounts/login/", "coord", "right-one").status_code == 302
+
+
+def test_rotating_addresses_does_not_give_unlimited_guesses(client):
+    # The review rotated X-Forwarded-For: 30 wrong passwords, no lockout.
+    get_user_model().objects.create_user("coord", "c@example.org", "right-one")
+    for guess in range(20):
+        log_in(Client(), "/accounts/login/", "coord", "wrong", REMOTE_ADDR=f"10.1.0.{guess}")
+
+    page = log_in(client, "/accounts/login/", "coord", "right-one", REMOTE_ADDR="10.2.0.1")
+
+    assert page.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed log-ins for this user name from several places" in (
+        page.content.decode()
+    )
+
+
+def test_the_user_name_lock_lifts_after_a_short_cool_off(client):
+    import datetime
+
+    from axes.models import AccessAttempt
+
+    get_user_model().objects.create_user("coord", "c@example.org", "right-one")
+    for guess in range(20):
+        log_in(Client(), "/accounts/login/", "coord", "wrong", REMOTE_ADDR=f"10.1.0.{guess}")
+    AccessAttempt.objects.update(
+        attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16)
+    )
+
+    page = log_in(client, "/accounts/login/", "coord", "right-one", REMOTE_ADDR="10.2.0.1")
+
+    assert page.status_code == 302
