@@ -267,4 +267,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_links"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Django's own loggers (requests, runserver's access lines) write through
+    # the same filtered handler, not through the defaults that print paths as
+    # they are.
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

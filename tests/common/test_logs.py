@@ -41,3 +41,11 @@ def test_a_page_with_answers_is_not_stored_by_any_cache(client, token):
     reply = client.get(reverse("surveys:start", args=[token]))
 
     assert reply["Cache-Control"] == "no-store"
+
+
+def test_djangos_own_request_loggers_go_through_the_filter():
+    from needsassessment import settings as project
+
+    loggers = project.LOGGING["loggers"]
+    assert loggers["django"]["handlers"] == [] and loggers["django"]["propagate"]
+    assert loggers["django.server"]["handlers"] == ["console"]
