@@ -73,10 +73,6 @@ def invitations_overview(campaign: Campaign, country: str | None = None) -> Quer
     return invitations
 
 
-def reminders_due(campaign: Campaign) -> int:
-    """How many invitations a reminder would go to: not withdrawn, not submitted."""
-    return (
-        campaign.invitations.filter(revoked_at__isnull=True)
-        .exclude(status=Invitation.Status.SUBMITTED)
-        .count()
-    )
+def reminders_due(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    """The invitations a reminder goes to: not withdrawn, not submitted."""
+    return invitations.filter(revoked_at__isnull=True).exclude(status=Invitation.Status.SUBMITTED)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys import access
+from surveys.campaigns import selectors as campaign_selectors
 from surveys.models import (
     Campaign,
     Invitation,
@@ -166,12 +167,9 @@ def campaign_send_reminders(
 ) -> list[IssuedLink]:
     """A reminder with a fresh link to every invitation not yet submitted.
     Earlier links keep working: the reminder adds one."""
-    pending = (
-        (invitations if invitations is not None else campaign.invitations)
-        .filter(revoked_at__isnull=True)
-        .exclude(status=Invitation.Status.SUBMITTED)
-        .select_related("agency", "campaign")
-    )
+    pending = campaign_selectors.reminders_due(
+        invitations if invitations is not None else campaign.invitations
+    ).select_related("agency", "campaign")
     issued = []
     now = timezone.now()
     for invitation in pending:

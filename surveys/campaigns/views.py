@@ -91,7 +91,7 @@ def campaign_remind(request, code):
     if not campaign.is_open():
         messages.error(request, "The campaign is closed: reopen it before sending reminders.")
         return redirect("surveys:campaign", code=code)
-    pending = campaign_selectors.reminders_due(campaign)
+    pending = campaign_selectors.reminders_due(campaign.invitations).count()
     unconfirmed = _unconfirmed(
         request,
         campaign,
