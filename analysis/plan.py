@@ -1,10 +1,10 @@
 """The training plan: which courses of the catalogue to run first, for whom.
 
-`training_plan` is a pure function of the answers frame
+`build_plan` is a pure function of the answers frame
 (analysis.selectors.answers_frame) and the catalogue as plain records (dicts,
 or objects with the attributes code, title, audiences, level, duration_days,
-competencies and prerequisites as codes), so it is tested without the
-database; analysis.selectors.course_catalogue reads them.
+competencies, prerequisites and preconditions as codes), so it is tested
+without the database; analysis.selectors.course_catalogue reads them.
 
 For a course c covering competencies K_c, over the respondents i who rated
 both importance I and capability C:
@@ -12,27 +12,32 @@ both importance I and capability C:
 - an agency **needs** c when, in at least one of its responses,
   I_ik − C_ik ≥ threshold for some k in K_c (default THRESHOLD = 2 points on
   the 1–5 scale; a gap exactly at the threshold counts);
+- it is **counted** for c when it also is in c's audience, has every legal
+  power and resource c depends on, and has staff to train (see
+  analysis.eligibility); one lacking a power or resource is listed under
+  preconditions instead;
 - **need_score**(c) = mean over k in K_c of MWDS_k, Borich's mean weighted
   discrepancy score (analysis.gaps: MWDS_k = mean over i of (I_ik − C_ik) × Ī_k),
-  computed over all respondents. Competencies whose n is below min_n are
-  suppressed there and left out of the mean; a course with no competency
-  left has no score;
+  computed over all respondents, unweighted. Competencies whose n is below
+  min_n are suppressed there and left out of the mean; a course with no
+  competency left has no score;
 - **priority**: 1, 2, … by need_score, highest first; ties go to the course
-  more agencies need, then to the code. Courses without a score come last,
-  with no priority.
+  more agencies are counted for, then to the code. Courses without a score
+  come last, with no priority.
 """
 
 import graphlib
 import math
-from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from . import gaps
+from . import eligibility, gaps
+from .eligibility import PARTICIPANTS_PER_AGENCY, get
 
 THRESHOLD = 2.0
-PARTICIPANTS_PER_AGENCY = 2
+COST_PER_PARTICIPANT_DAY = 250
 PLAN_COLUMNS = [
     "priority",
     "code",
@@ -44,10 +49,25 @@ PLAN_COLUMNS = [
     "competencies",
     "agencies_needing",
     "countries_needing",
-    "regional_cohorts",
-    "estimated_participants",
+    "cohorts",
+    "participants",
+    "participants_assumed",
+    "cost_usd",
+    "held_back",
     "prerequisites",
 ]
+WITHHELD_COLUMNS = [
+    "agencies_needing", "countries_needing", "participants", "participants_assumed",
+    "held_back", "cost_usd",
+]  # fmt: skip
+AGENCY_COLUMNS = [
+    "code", "agency", "agency_name", "country", "country_name", "kind", "competencies",
+    "participants", "assumed", "language",
+]  # fmt: skip
+PRECONDITION_COLUMNS = [
+    "agency", "agency_name", "country", "country_name", "kind", "question", "lacking",
+    "recommendation", "courses",
+]  # fmt: skip
 
 
 def plan_note(
@@ -55,35 +75,30 @@ def plan_note(
     threshold=THRESHOLD,
     min_n=gaps.DEFAULT_MIN_N,
     participants_per_agency=PARTICIPANTS_PER_AGENCY,
+    cost_per_participant_day=COST_PER_PARTICIPANT_DAY,
 ):
     """How to read the plan, with the settings it was computed with."""
     return (
-        "How to read the training plan. An agency needs a course when, for at least one of "
-        f"the competencies the course builds, it rated importance at least {threshold:g} "
-        "points above its current capability (1–5 scale). need_score is the mean, over the "
-        "course's competencies, of Borich's mean weighted discrepancy score (MWDS = mean of "
-        "(importance − capability) × mean importance, over all respondents); competencies "
-        f"rated by fewer than {min_n} respondents are left out, and a course with none left "
-        "has no score and no priority. Priority 1 is the highest score; ties go to the course "
-        "more agencies need, then to the code. Regional cohorts group the agencies that need a "
-        "course by UN region, largest first; a region's countries are named only when at "
-        f"least {min_n} of its agencies need the course, because which country lacks capacity "
-        "is sensitive. estimated_participants = agencies needing × "
-        f"{participants_per_agency} participants per agency (a planning assumption). "
-        "Prerequisites lists every course to take first, in the order to take them."
+        "An agency needs a course when, for at least one of the competencies the course "
+        f"builds, it rated importance at least {threshold:g} points above its current "
+        "capability (1–5 scale). It is counted for the course only when its kind of agency is "
+        "in the course's audience, it has the legal powers and resources the course depends "
+        "on (otherwise it is listed under 'Before training' with a recommendation on "
+        "legislation, equipment or access), and it has staff to train. "
+        "The need score is the mean, over the course's competencies, of Borich's mean "
+        "weighted discrepancy score (MWDS = mean of (importance − capability) × mean "
+        "importance, over all respondents, each agency counting once); competencies rated by "
+        f"fewer than {min_n} respondents are left out. Priority 1 is the highest score. "
+        "Participants are the staff each agency said need training in the course's area; "
+        f"where an agency gave no number, {participants_per_agency} per agency is assumed, "
+        "and the number assumed is shown. Cost = days × participants × "
+        f"US${cost_per_participant_day:,g} per participant-day. Cohorts group the agencies by "
+        "UN region and a language their staff can attend; a cohort's countries are named only "
+        f"when it holds at least {min_n} agencies."
     )
 
 
-PLAN_NOTE = plan_note()
-
-HIDDEN_REGIONS = "other regions not shown (too few respondents to publish)"
 _TOLERANCE = 1e-9  # ratings are whole numbers; keep a gap equal to the threshold in
-
-
-def _get(course, name, default=None):
-    if isinstance(course, Mapping):
-        return course.get(name, default)
-    return getattr(course, name, default)
 
 
 def prerequisite_chain(code, prerequisites):
@@ -118,101 +133,109 @@ def prerequisite_chain(code, prerequisites):
     return [course for course in chain if course != code]
 
 
-def regional_cohorts(needing, min_n, hidden_regions=()):
-    """'Africa: Kenya, Nigeria (7 agencies); Europe: 3 agencies (countries not
-    named below 5)' from the needing agencies (columns agency, country_name,
-    region). A region's countries are named only when at least min_n of its
-    agencies need the course. Regions by number of agencies, then name;
-    `hidden_regions` (that could be singled out by differencing, for a
-    reader of aggregates only) are not shown at all."""
-    if needing.empty:
-        return ""
-    counts = needing.groupby("region", observed=True)["agency"].nunique()
-    order = sorted(counts.index, key=lambda region: (-counts[region], str(region)))
-    parts = []
-    hidden = [region for region in order if str(region) in hidden_regions]
-    for region in (region for region in order if region not in hidden):
-        agencies = int(counts[region])
-        noun = "agency" if agencies == 1 else "agencies"
-        if agencies >= min_n:
-            names = needing.loc[needing["region"] == region, "country_name"].astype(str)
-            parts.append(f"{region}: {', '.join(sorted(set(names)))} ({agencies} {noun})")
-        else:
-            parts.append(f"{region}: {agencies} {noun} (countries not named below {min_n})")
-    if hidden:
-        parts.append(HIDDEN_REGIONS)
-    return "; ".join(parts)
+@dataclass
+class Plan:
+    """The checked training plan: `courses` (PLAN_COLUMNS, in priority
+    order), `agencies` (AGENCY_COLUMNS: one row per course and agency counted
+    for it, in the courses' order) and `preconditions` (PRECONDITION_COLUMNS:
+    one row per agency and missing power or resource a needed course depends
+    on). For a reader of aggregates only `courses` is shown."""
+
+    courses: pd.DataFrame
+    agencies: pd.DataFrame
+    preconditions: pd.DataFrame
 
 
-def training_plan(
+def training_plan(frame, courses, **options):
+    """The plan's course table (build_plan(...).courses)."""
+    return build_plan(frame, courses, **options).courses
+
+
+def build_plan(
     frame,
     courses,
     *,
     threshold=THRESHOLD,
     min_n=gaps.DEFAULT_MIN_N,
     participants_per_agency=PARTICIPANTS_PER_AGENCY,
+    cost_per_participant_day=COST_PER_PARTICIPANT_DAY,
+    kind_audiences=None,
+    question_labels=None,
     audience_labels=None,
     level_labels=None,
     blocks=None,
 ):
-    """The training plan: one row per course, PLAN_COLUMNS, in priority order.
+    """The checked training plan (Plan).
 
-    See the module docstring for need, need_score and priority. The other
-    columns: audience, the audience labels; competencies, the course's codes;
-    agencies_needing and countries_needing, distinct agencies and countries
-    that need it (counts are shown whatever their size); regional_cohorts
-    (see regional_cohorts); estimated_participants = agencies_needing ×
-    participants_per_agency; prerequisites, the transitive chain of course
-    codes in the order to take them, joined with " → ". Audiences and level
-    are shown through `audience_labels` and `level_labels` where given.
+    See the module docstring for need, need_score and priority, and
+    analysis.eligibility for audiences, preconditions, participants and
+    cohorts. Course columns: audience, the audience labels; competencies,
+    the course's codes; agencies_needing and countries_needing, distinct
+    agencies and countries counted for it; cohorts; participants (of which
+    participants_assumed come from the planning assumption, for agencies
+    that gave no staff count); cost_usd = duration_days × participants ×
+    cost_per_participant_day; held_back, agencies that need the course but
+    lack a power or resource it depends on; prerequisites, the transitive
+    chain of course codes in the order to take them, joined with " → ".
+    `kind_audiences`: {agency kind: [audience codes]}, by default
+    eligibility.DEFAULT_KIND_AUDIENCES. `question_labels`: {code: label} of
+    the precondition questions.
 
     With `blocks` (analysis.disclosure, for a reader of aggregates only):
     a selection that could single out a small group by differencing gets no
-    scores and no counts at all, MWDS leaves out what the blocks hide, and
-    regional cohorts leave out the regions that could be singled out.
+    counts at all, MWDS leaves out what the blocks hide, and cohorts leave
+    out the regions that could be singled out.
     """
+    options = {
+        "threshold": threshold, "min_n": min_n, "participants_per_agency": participants_per_agency,
+        "cost_per_participant_day": cost_per_participant_day, "kind_audiences": kind_audiences,
+        "question_labels": question_labels, "audience_labels": audience_labels,
+        "level_labels": level_labels,
+    }  # fmt: skip
     if blocks is not None and not frame.empty and not blocks.publishable(frame["response"]):
-        return _withheld(training_plan(frame.iloc[:0], courses, **_labels(locals())))
+        return _withheld(build_plan(frame.iloc[:0], courses, **options))
     hide = blocks.hide(frame, item="competency") if blocks is not None else None
-    hidden_regions = _hidden_regions(frame, blocks)
-    gap_table = gaps.competency_gaps(frame, min_n=min_n, hide=hide) if not frame.empty else None
-    mwds = (
-        gap_table.loc[~gap_table["suppressed"]].set_index("competency")["mwds"]
-        if gap_table is not None
-        else pd.Series(dtype=float)
-    )
-    mwds.index = mwds.index.astype(str)
-    needs = _needing_agencies(frame, threshold)
-    prerequisites = {
-        _get(course, "code"): list(_get(course, "prerequisites") or []) for course in courses
-    }
+    checks = _Checks(frame, courses, options, _hidden_regions(frame, blocks))
+    mwds = _mwds(frame, min_n, hide)
+    prerequisites = {get(c, "code"): list(get(c, "prerequisites") or []) for c in courses}
     audience_labels = audience_labels or {}
     level_labels = level_labels or {}
 
-    rows = []
+    rows, agencies = [], []
     for course in courses:
-        code = _get(course, "code")
-        competencies = list(_get(course, "competencies") or [])
+        code = get(course, "code")
+        competencies = list(get(course, "competencies") or [])
         scores = [float(mwds[k]) for k in competencies if k in mwds.index]
-        needing = needs[needs["competency"].isin(competencies)].drop_duplicates("agency")
-        audiences = list(_get(course, "audiences") or [])
+        counted, held_back = checks.course(course)
+        cohorts = checks.cohorts(counted)
+        agencies.extend(counted.to_dict("records"))
+        audiences = list(get(course, "audiences") or [])
+        days = float(get(course, "duration_days") or 0)
+        people = int(counted["participants"].sum())
         rows.append(
             {
                 "code": code,
-                "title": _get(course, "title", ""),
+                "title": get(course, "title", ""),
                 "audience": ", ".join(str(audience_labels.get(a, a)) for a in audiences),
-                "level": str(level_labels.get(_get(course, "level"), _get(course, "level"))),
-                "duration_days": float(_get(course, "duration_days") or 0),
+                "level": str(level_labels.get(get(course, "level"), get(course, "level"))),
+                "duration_days": days,
                 "need_score": sum(scores) / len(scores) if scores else math.nan,
                 "competencies": " ".join(competencies),
-                "agencies_needing": needing["agency"].nunique(),
-                "countries_needing": needing["country"].nunique(),
-                "regional_cohorts": regional_cohorts(needing, min_n, hidden_regions),
-                "estimated_participants": needing["agency"].nunique() * participants_per_agency,
+                "agencies_needing": counted["agency"].nunique(),
+                "countries_needing": counted["country"].nunique(),
+                "cohorts": cohorts,
+                "participants": people,
+                "participants_assumed": int(counted["assumed"].sum()),
+                "cost_usd": round(days * people * cost_per_participant_day, 2),
+                "held_back": held_back,
                 "prerequisites": " → ".join(prerequisite_chain(code, prerequisites)),
             }
         )
-    plan = pd.DataFrame(rows, columns=PLAN_COLUMNS[1:])
+    plan = _ranked(pd.DataFrame(rows, columns=PLAN_COLUMNS[1:]))
+    return Plan(plan, _agency_rows(agencies, plan), checks.preconditions())
+
+
+def _ranked(plan):
     if plan.empty:
         return pd.DataFrame(columns=PLAN_COLUMNS)
     # Equal scores reached along different float paths may differ in the last
@@ -231,16 +254,146 @@ def training_plan(
     return plan[PLAN_COLUMNS].reset_index(drop=True)
 
 
-def _labels(arguments):
-    return {name: arguments[name] for name in ("audience_labels", "level_labels")}
+def _agency_rows(agencies, plan):
+    table = pd.DataFrame(agencies, columns=AGENCY_COLUMNS)
+    if table.empty:
+        return table
+    order = {code: index for index, code in enumerate(plan["code"])}
+    table["_order"] = table["code"].map(order)
+    table = table.sort_values(["_order", "country_name", "agency_name"], kind="stable")
+    return table.drop(columns="_order").reset_index(drop=True)
+
+
+def _mwds(frame, min_n, hide):
+    if frame.empty:
+        return pd.Series(dtype=float)
+    table = gaps.competency_gaps(frame, min_n=min_n, hide=hide)
+    mwds = table.loc[~table["suppressed"]].set_index("competency")["mwds"]
+    mwds.index = mwds.index.astype(str)
+    return mwds
+
+
+class _Checks:
+    """The per-agency checks of one frame, computed once for every course."""
+
+    def __init__(self, frame, courses, options, hidden_regions):
+        self.options = options
+        self.hidden_regions = hidden_regions
+        self.kind_audiences = (
+            eligibility.DEFAULT_KIND_AUDIENCES
+            if options["kind_audiences"] is None
+            else options["kind_audiences"]
+        )
+        self.labels = options["question_labels"] or {}
+        self.needs = _needing(frame, options["threshold"])
+        self.profiles = eligibility.agency_profiles(frame).set_index("response", drop=False)
+        codes = {code for course in courses for code in get(course, "preconditions") or ()}
+        self.answers = eligibility.answers_by_code(frame, codes)
+        self.staff = eligibility.staff_counts(frame)
+        self.spoken = eligibility.languages(frame)
+        self.domains = (
+            frame.drop_duplicates("competency").set_index("competency")["domain"].astype(str)
+            if not frame.empty
+            else pd.Series(dtype=object)
+        )
+        self.lacking = {}
+
+    def course(self, course):
+        """(the agencies counted for `course`, as AGENCY_COLUMNS rows, and
+        the number held back by a missing precondition)."""
+        code = get(course, "code")
+        competencies = [str(k) for k in get(course, "competencies") or []]
+        domains = sorted({self.domains[k] for k in competencies if k in self.domains.index})
+        needs = self.needs[self.needs["competency"].isin(competencies)]
+        rows, held_back, seen = [], 0, set()
+        # An agency that answered in several rounds counts once, by its latest answer.
+        for response, gaps_of in sorted(needs.groupby("response"), key=lambda g: -g[0]):
+            profile = self.profiles.loc[response]
+            if profile["agency"] in seen:
+                continue
+            seen.add(profile["agency"])
+            if not eligibility.in_audience(
+                profile["agency_kind"], profile["role"], get(course, "audiences") or [],
+                self.kind_audiences,
+            ):  # fmt: skip
+                continue
+            missing = [
+                question
+                for question in get(course, "preconditions") or []
+                if self.answers.get((response, question)) == eligibility.NO
+            ]
+            if missing:
+                held_back += 1
+                for question in missing:
+                    self.lacking.setdefault((response, question), set()).add(code)
+                continue
+            people, assumed = eligibility.participants(
+                response, domains, self.staff, self.options["participants_per_agency"]
+            )
+            if people <= 0 and not assumed:
+                continue
+            rows.append(self._row(code, profile, gaps_of, people, assumed))
+        counted = pd.DataFrame(rows, columns=[*AGENCY_COLUMNS, "response", "region"])
+        return counted, held_back
+
+    def _row(self, code, profile, gaps_of, people, assumed):
+        gaps_text = ", ".join(
+            f"{competency} (gap {gap:g})"
+            for competency, gap in sorted(zip(gaps_of["competency"], gaps_of["gap"], strict=True))
+        )
+        return {
+            "code": code,
+            "agency": int(profile["agency"]),
+            "agency_name": profile["agency_name"],
+            "country": profile["country"],
+            "country_name": profile["country_name"],
+            "kind": profile["agency_kind"],
+            "competencies": gaps_text,
+            "participants": people,
+            "assumed": assumed,
+            "language": "",
+            "response": profile["response"],
+            "region": profile["region"],
+        }
+
+    def cohorts(self, counted):
+        if counted.empty:
+            return ""
+        chosen = eligibility.language_of_instruction(counted, self.spoken)
+        counted["language"] = counted["response"].map(
+            lambda response: eligibility.LANGUAGE_NAMES.get(chosen.get(response), "")
+        )
+        return eligibility.cohorts(counted, self.spoken, self.options["min_n"], self.hidden_regions)
+
+    def preconditions(self):
+        rows = []
+        for (response, question), codes in sorted(self.lacking.items(), key=str):
+            profile = self.profiles.loc[response]
+            label = self.labels.get(question, "")
+            rows.append(
+                {
+                    "agency": int(profile["agency"]),
+                    "agency_name": profile["agency_name"],
+                    "country": profile["country"],
+                    "country_name": profile["country_name"],
+                    "kind": profile["agency_kind"],
+                    "question": question,
+                    "lacking": label,
+                    "recommendation": eligibility.recommendation(question, label),
+                    "courses": " ".join(sorted(codes)),
+                }
+            )
+        table = pd.DataFrame(rows, columns=PRECONDITION_COLUMNS)
+        return table.sort_values(["country_name", "agency_name", "question"]).reset_index(drop=True)
 
 
 def _withheld(plan):
     """The plan with every figure that comes from the answers left empty."""
-    for column in ("agencies_needing", "countries_needing", "estimated_participants"):
-        plan[column] = pd.array([None] * len(plan), dtype="Int64")
-    plan["regional_cohorts"] = ""
-    return plan
+    courses = plan.courses
+    for column in WITHHELD_COLUMNS:
+        courses[column] = pd.array([None] * len(courses), dtype="Int64")
+    courses["cohorts"] = ""
+    return Plan(courses, plan.agencies.iloc[:0], plan.preconditions.iloc[:0])
 
 
 def _hidden_regions(frame, blocks):
@@ -250,18 +403,14 @@ def _hidden_regions(frame, blocks):
     return {str(region) for region, members in regions if not blocks.publishable(members)}
 
 
-def _needing_agencies(frame, threshold):
-    """One row per response × competency whose gap I − C ≥ threshold, with
-    the agency, country, country_name and region of the response."""
-    columns = ["competency", "agency", "country", "country_name", "region"]
+def _needing(frame, threshold):
+    """One row per response × competency whose gap I − C ≥ threshold:
+    response, competency, gap."""
     if frame.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=["response", "competency", "gap"])
     pairs = gaps.rating_pairs(frame)
-    wide = pairs[pairs["importance"] - pairs["capability"] >= threshold - _TOLERANCE]
-    who = frame[["response", "agency", "country", "country_name", "region"]].drop_duplicates(
-        "response"
-    )
-    needing = wide[["response", "competency"]].merge(who, on="response", how="left")
-    for column in ("competency", "country", "country_name", "region"):
-        needing[column] = needing[column].astype(str)
-    return needing[columns]
+    pairs["gap"] = pairs["importance"] - pairs["capability"]
+    needing = pairs[pairs["gap"] >= threshold - _TOLERANCE]
+    needing = needing[["response", "competency", "gap"]].copy()
+    needing["competency"] = needing["competency"].astype(str)
+    return needing.reset_index(drop=True)

@@ -218,19 +218,37 @@ def breakdowns(campaign, filters, *, exact=True):
 
 
 def training_plan(campaign, filters, frames=None, *, exact=True):
-    """The course catalogue ranked by the need it meets (analysis.plan)."""
+    """The checked training plan (analysis.plan.Plan). A reader of
+    aggregates gets the course table only; the agencies per course and the
+    preconditions name agencies."""
     frames = frames or Frames(campaign, filters, exact)
+    catalogue, options = selectors.course_catalogue(), plan_settings(campaign)
+    # The catalogue and the audiences are edited in the admin: part of the key.
+    stamp = hashlib.sha256(repr((catalogue, sorted(options.items()))).encode()).hexdigest()
 
     def compute():
-        return plan.training_plan(
-            frames(),
-            selectors.course_catalogue(),
-            min_n=min_cell_size(),
-            blocks=frames.blocks(),
-            **selectors.catalogue_labels(),
-        )
+        return plan.build_plan(frames(), catalogue, blocks=frames.blocks(), **options)
 
-    return _cached(campaign, "plan", filters, compute, frames.version())
+    checked = _cached(campaign, "plan", filters, compute, f"{frames.version()}:{stamp}")
+    if frames.exact:
+        return checked
+    return plan.Plan(checked.courses, checked.agencies.iloc[:0], checked.preconditions.iloc[:0])
+
+
+def cost_rate():
+    """US dollars per participant and day of training (the plan's costs)."""
+    return settings.TNA_COST_PER_PARTICIPANT_DAY
+
+
+def plan_settings(campaign):
+    """The options of analysis.plan.build_plan from the settings and data."""
+    return {
+        "min_n": min_cell_size(),
+        "cost_per_participant_day": cost_rate(),
+        "kind_audiences": selectors.kind_audiences(),
+        "question_labels": selectors.precondition_labels(campaign.questionnaire),
+        **selectors.catalogue_labels(),
+    }
 
 
 def agency_ratings(campaign, filters, competency):
@@ -349,7 +367,8 @@ def workbook_data(campaign, filters, *, include_answers, exact=True):
         item_labels=labels["items"],
         codebook=codebook(structure),
         plan=training_plan(campaign, filters, frames),
-        plan_note=plan.plan_note(min_n=min_cell_size()),
+        plan_named=include_answers,
+        plan_note=plan.plan_note(min_n=min_cell_size(), cost_per_participant_day=cost_rate()),
         disclosure=_disclosure_summary(frames, tables),
     )
     if include_answers:

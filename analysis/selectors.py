@@ -24,6 +24,7 @@ from surveys.models import (
     Country,
     Course,
     Invitation,
+    KindAudience,
     Question,
     Response,
     Section,
@@ -243,9 +244,26 @@ def course_catalogue() -> list[dict]:
             "duration_days": course.duration_days,
             "competencies": course.competencies,
             "prerequisites": sorted(p.code for p in course.prerequisites.all()),
+            "preconditions": list(course.preconditions or []),
         }
         for course in Course.objects.prefetch_related("prerequisites").order_by("code")
     ]
+
+
+def kind_audiences() -> dict[str, list[str]]:
+    """{agency kind: [audience codes]} as a coordinator set them in the admin."""
+    return dict(KindAudience.objects.values_list("kind", "audiences"))
+
+
+def precondition_labels(questionnaire: Questionnaire) -> dict[str, str]:
+    """{question code: label} of the questions courses may depend on."""
+    language = questionnaire.default_language
+    return {
+        code: localized(label, language, language)
+        for code, label in Question.objects.filter(
+            questionnaire=questionnaire, type=Question.Type.SELECT_ONE
+        ).values_list("code", "label")
+    }
 
 
 def catalogue_labels() -> dict[str, dict[str, str]]:

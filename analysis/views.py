@@ -157,8 +157,16 @@ def chart(request, code, name, fmt):
 def training_plan(request, code):
     """The plan as a printable page: what the workbook's Training plan sheet holds."""
     context = _context(request, code)
-    table = results.training_plan(context["campaign"], context["filters"], exact=context["exact"])
-    context.update(plan=tables.records(table), plan_note=plan_note(min_n=context["min_n"]))
+    checked = results.training_plan(context["campaign"], context["filters"], exact=context["exact"])
+    named = context["access"].sees_single_agencies
+    context.update(
+        plan=tables.records(checked.courses),
+        agencies=tables.records(checked.agencies) if named else [],
+        preconditions=tables.records(checked.preconditions) if named else [],
+        named=named,
+        kinds=dict(Agency.Kind.choices),
+        plan_note=plan_note(min_n=context["min_n"], cost_per_participant_day=results.cost_rate()),
+    )
     return render(request, "analysis/plan.html", context)
 
 

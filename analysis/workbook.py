@@ -18,6 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from analysis import gaps, tables
 from common.downloads import FORMULA_STARTS
@@ -25,11 +26,13 @@ from common.downloads import FORMULA_STARTS
 MEAN_FORMAT = "0.0"
 MWDS_FORMAT = "0.00"
 SHARE_FORMAT = "0%"
+COST_FORMAT = "#,##0"
 # Light to dark blue: readable for every common kind of colour blindness.
 SCALE = {"start_color": "FFF7FBFF", "end_color": "FF08519C"}
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", start_color="FFDCE6F1")
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
 MAX_WIDTH = 60
 
 READING_GUIDE = [
@@ -71,8 +74,9 @@ class WorkbookData:
     shares: pd.DataFrame
     item_labels: dict
     codebook: list
-    plan: pd.DataFrame | None = None
+    plan: object | None = None  # analysis.plan.Plan
     plan_note: str = ""
+    plan_named: bool = False  # the sheets that name agencies: coordinators only
     disclosure: str = ""
     answers: pd.DataFrame | None = None
     answer_numeric: set = field(default_factory=set)
@@ -84,6 +88,15 @@ def text_cell(sheet, value, **style):
     cell.data_type = "s"
     for name, setting in style.items():
         setattr(cell, name, setting)
+    return cell
+
+
+def _wrapped(sheet, cell):
+    if cell is None:
+        return None
+    if not hasattr(cell, "alignment"):
+        cell = WriteOnlyCell(sheet, value=cell)
+    cell.alignment = WRAP
     return cell
 
 
@@ -102,7 +115,7 @@ def _cell(sheet, value, number_format=None):
 class _Sheet:
     """A write-only sheet with a header row: frozen, filtered, printable."""
 
-    def __init__(self, workbook, title, header, widths=None, *, above=()):
+    def __init__(self, workbook, title, header, widths=None, *, above=(), fit_width=False):
         self.sheet = workbook.create_sheet(title)
         self.header = header
         self.header_row = len(above) + 1
@@ -114,23 +127,31 @@ class _Sheet:
         last = get_column_letter(len(header))
         self.sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
         self.sheet.page_setup.orientation = "landscape"
-        self.sheet.page_setup.fitToWidth = 1
+        self.sheet.page_setup.paperSize = "9"  # A4
+        if fit_width:
+            # One page wide, as many pages down as it takes.
+            self.sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+            self.sheet.page_setup.fitToWidth = 1
+            self.sheet.page_setup.fitToHeight = 0
         self.rows = 0
         for line in above:
             self.sheet.append([text_cell(self.sheet, line, alignment=WRAP)] if line else [])
         self.sheet.append(
             [
-                text_cell(self.sheet, str(name), font=HEADER_FONT, fill=HEADER_FILL)
+                text_cell(
+                    self.sheet, str(name), font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_WRAP
+                )
                 for name in header
             ]
         )
         self._last = last
 
-    def append(self, values, formats=None):
+    def append(self, values, formats=None, *, wrap=False):
         formats = formats or {}
-        self.sheet.append(
-            [_cell(self.sheet, value, formats.get(index)) for index, value in enumerate(values)]
-        )
+        cells = [_cell(self.sheet, value, formats.get(index)) for index, value in enumerate(values)]
+        if wrap:
+            cells = [_wrapped(self.sheet, cell) for cell in cells]
+        self.sheet.append(cells)
         self.rows += 1
 
     def close(self):
@@ -346,26 +367,71 @@ def _lacking(row, min_n):
     return f"n<{min_n}" if row["suppressed"] else float(row["lacking"])
 
 
+PLAN_HEADER = {
+    "priority": ("Priority", 10),
+    "code": ("Course", 10),
+    "title": ("Title", 30),
+    "audience": ("Audience", 18),
+    "level": ("Level", 12),
+    "duration_days": ("Days", 6),
+    "need_score": ("Need score (MWDS)", 9),
+    "competencies": ("Competencies", 14),
+    "agencies_needing": ("Agencies needing it", 9),
+    "countries_needing": ("Countries", 9),
+    "cohorts": ("Cohorts by region and language", 40),
+    "participants": ("Participants", 11),
+    "participants_assumed": ("Of which assumed (agencies)", 11),
+    "cost_usd": ("Estimated cost (US$)", 11),
+    "held_back": ("Agencies held back by preconditions", 11),
+    "prerequisites": ("Take first", 16),
+}
+AGENCY_HEADER = {
+    "code": ("Course", 10),
+    "country_name": ("Country", 16),
+    "agency_name": ("Agency", 34),
+    "kind": ("Kind of agency", 16),
+    "competencies": ("Competencies and gaps that put it there", 40),
+    "participants": ("Participants", 11),
+    "assumed": ("Participants assumed", 11),
+    "language": ("Language of instruction", 14),
+}
+PRECONDITION_HEADER = {
+    "country_name": ("Country", 16),
+    "agency_name": ("Agency", 34),
+    "kind": ("Kind of agency", 16),
+    "question": ("Question", 9),
+    "recommendation": ("Before training", 60),
+    "courses": ("Courses it holds back", 18),
+}
+
+
+def _table(workbook, title, table, columns, formats=None, labels=None):
+    """A sheet of `table`'s `columns` ({name: (header, width)}), printed one
+    page wide, landscape, long texts wrapped."""
+    header = [heading for heading, _ in columns.values()]
+    widths = dict(columns.values())
+    sheet = _Sheet(workbook, title, header, widths, fit_width=True)
+    labels = labels or {}
+    for record in table[list(columns)].itertuples(index=False, name=None):
+        values = [_plain(value) for value in record]
+        values = [
+            labels.get(name, {}).get(value, value)
+            for name, value in zip(columns, values, strict=True)
+        ]
+        sheet.append(values, formats, wrap=True)
+    sheet.close()
+
+
 def _plan(workbook, data):
     plan = data.plan
-    header = list(plan.columns)
-    sheet = _Sheet(
-        workbook,
-        "Training plan",
-        header,
-        {
-            "title": 45,
-            "audience": 30,
-            "competencies": 30,
-            "regional_cohorts": 60,
-            "prerequisites": 45,
-        },  # fmt: skip
-        above=[data.plan_note] if data.plan_note else (),
-    )
-    formats = {header.index("need_score"): MWDS_FORMAT} if "need_score" in header else {}
-    for values in plan.itertuples(index=False):
-        sheet.append([_plain(value) for value in values], formats)
-    sheet.close()
+    formats = {list(PLAN_HEADER).index("need_score"): MWDS_FORMAT,
+               list(PLAN_HEADER).index("cost_usd"): COST_FORMAT}  # fmt: skip
+    _table(workbook, "Training plan", plan.courses, PLAN_HEADER, formats)
+    if data.plan_named:
+        yes_no = {"assumed": {True: "assumed", False: ""}, "kind": data.kind_labels}
+        _table(workbook, "Agencies per course", plan.agencies, AGENCY_HEADER, labels=yes_no)
+        kinds = {"kind": data.kind_labels}
+        _table(workbook, "Before training", plan.preconditions, PRECONDITION_HEADER, labels=kinds)
 
 
 def _plain(value):

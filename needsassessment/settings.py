@@ -166,6 +166,10 @@ OFFLINE_MAX_UPLOAD_BYTES = env_int("OFFLINE_MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_BY
 OFFLINE_REFUSED_KEPT = env_int("OFFLINE_REFUSED_KEPT", 5)
 OFFLINE_UPLOADS_PER_HOUR = env_int("OFFLINE_UPLOADS_PER_HOUR", 10)
 
+# The training plan's cost estimate: US dollars per participant and day of
+# training (travel, venue, trainers), times each course's days and participants.
+TNA_COST_PER_PARTICIPANT_DAY = env_int("TNA_COST_PER_PARTICIPANT_DAY", 250)
+
 # Security headers. SecurityMiddleware also sends X-Content-Type-Options:
 # nosniff and Cross-Origin-Opener-Policy: same-origin (Django's defaults,
 # set here so that nobody turns them off by accident).

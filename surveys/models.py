@@ -395,6 +395,12 @@ class Course(models.Model):
     prerequisites = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="required_by"
     )
+    preconditions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Codes of the yes / partly / no questions on the legal powers or resources "
+        "it depends on, e.g. UC-L01: an agency answering 'no' gets a recommendation instead",
+    )
     source = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords(m2m_fields=[prerequisites])
 
@@ -403,6 +409,24 @@ class Course(models.Model):
 
     def __str__(self):
         return f"{self.code}: {self.title}"
+
+
+class KindAudience(models.Model):
+    """Which course audiences an agency of one kind trains: a course goes only
+    to the agencies whose kind's audiences meet its own (analysis.plan). A
+    kind with no row here takes its respondent's role, or any audience."""
+
+    kind = models.CharField(max_length=20, choices=Agency.Kind.choices, unique=True)
+    audiences = models.JSONField(default=list, help_text="Audience codes, e.g. prosecutors")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = "audience of a kind of agency"
+        verbose_name_plural = "audiences of kinds of agency"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {', '.join(self.audiences)}"
 
 
 class OfflineUpload(models.Model):

@@ -1,5 +1,6 @@
 """The course catalogue: edit a course, or import the whole catalogue."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -18,6 +19,7 @@ from surveys.courses.catalogue import (
 )
 from surveys.models import (
     Course,
+    KindAudience,
 )
 
 
@@ -70,3 +72,27 @@ class CourseAdmin(HistoryAdmin):
             f"{updated} updated, {len(rows) - created - updated} unchanged.",
         )
         return redirect("admin:surveys_course_changelist")
+
+
+class KindAudienceForm(forms.ModelForm):
+    audiences = forms.MultipleChoiceField(
+        choices=Course.Audience.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The course audiences agencies of this kind are trained as. A kind left "
+        "without a row takes its respondent's role, or any audience.",
+    )
+
+    class Meta:
+        model = KindAudience
+        fields = ["kind", "audiences"]
+
+
+@admin.register(KindAudience)
+class KindAudienceAdmin(HistoryAdmin):
+    form = KindAudienceForm
+    list_display = ["kind", "audience_list"]
+
+    @admin.display(description="audiences")
+    def audience_list(self, obj):
+        labels = dict(Course.Audience.choices)
+        return ", ".join(str(labels.get(audience, audience)) for audience in obj.audiences)

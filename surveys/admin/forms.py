@@ -8,6 +8,7 @@ from surveys.courses.catalogue import (
     competency_codes,
     course_graph,
     find_cycles,
+    precondition_codes,
     split_codes,
 )
 from surveys.models import (
@@ -44,6 +45,13 @@ class CourseForm(forms.ModelForm):
     audiences = forms.MultipleChoiceField(
         choices=Course.Audience.choices, widget=forms.CheckboxSelectMultiple
     )
+    preconditions = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text="Codes of the yes / partly / no questions on the legal powers or resources "
+        "the course depends on, e.g. UC-L01; an agency answering 'no' is advised on them "
+        "first and not counted for the course",
+    )
 
     class Meta:
         model = Course
@@ -51,8 +59,9 @@ class CourseForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if isinstance(self.initial.get("competencies"), list):
-            self.initial["competencies"] = " ".join(self.initial["competencies"])
+        for name in ("competencies", "preconditions"):
+            if isinstance(self.initial.get(name), list):
+                self.initial[name] = " ".join(self.initial[name])
         if self.instance.pk:
             self.fields["prerequisites"].queryset = Course.objects.exclude(pk=self.instance.pk)
 
@@ -65,6 +74,17 @@ class CourseForm(forms.ModelForm):
             raise forms.ValidationError(f"Unknown competency code(s): {', '.join(unknown)}{hint}.")
         if not codes:
             raise forms.ValidationError("Name at least one competency.")
+        return codes
+
+    def clean_preconditions(self):
+        codes = split_codes(self.cleaned_data["preconditions"])
+        known = precondition_codes()
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown question code(s): {', '.join(unknown)}; name yes / partly / no "
+                "questions of the questionnaire, e.g. UC-L01."
+            )
         return codes
 
     def clean_audiences(self):

@@ -4,10 +4,13 @@ A catalogue is a CSV (UTF-8, with or without a byte-order mark) or an .xlsx
 whose first sheet has one course a row under a header row (row 1):
 
     code, title, description, competencies, audiences, level, duration_days,
-    prerequisites, source
+    prerequisites, preconditions, source
 
-`competencies`, `audiences` and `prerequisites` hold codes separated by
-spaces or commas. `description`, `prerequisites` and `source` may be left
+`competencies`, `audiences`, `prerequisites` and `preconditions` hold codes
+separated by spaces or commas; `preconditions` names the yes / partly / no
+questions on the legal powers or resources the course depends on (an agency
+answering "no" is advised on those first, not counted for the course).
+`description`, `prerequisites`, `preconditions` and `source` may be left
 out. A file is checked cell by cell and refused whole: every problem names
 its row and column, and nothing is loaded while any remains.
 """
@@ -19,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from common.spreadsheets import Problem, UnsafeWorkbook, cell_text, read_table
-from surveys.models import Course, Question
+from surveys.models import Choice, Course, Question
 
 COLUMNS = (
     "code",
@@ -30,6 +33,7 @@ COLUMNS = (
     "level",
     "duration_days",
     "prerequisites",
+    "preconditions",
     "source",
 )
 REQUIRED_COLUMNS = ("code", "title", "competencies", "audiences", "level", "duration_days")
@@ -53,6 +57,7 @@ class CourseRow:
     competencies: list = field(default_factory=list)
     audiences: list = field(default_factory=list)
     prerequisites: list = field(default_factory=list)
+    preconditions: list = field(default_factory=list)
     description: str = ""
     source: str = ""
 
@@ -69,6 +74,18 @@ def competency_codes(questionnaire=None):
     if questionnaire is not None:
         questions = questions.filter(questionnaire=questionnaire)
     return set(questions.values_list("competency", flat=True).distinct())
+
+
+def precondition_codes(questionnaire=None):
+    """The codes of the questions a course may depend on: single choices
+    whose list offers "no" (the yes / partly / no legal and resource items)."""
+    lists = Choice.objects.filter(name="no")
+    questions = Question.objects.filter(type=Question.Type.SELECT_ONE)
+    if questionnaire is not None:
+        questions = questions.filter(questionnaire=questionnaire)
+        lists = lists.filter(questionnaire=questionnaire)
+    names = set(lists.values_list("list_name", flat=True))
+    return set(questions.filter(list_name__in=names).values_list("code", flat=True).distinct())
 
 
 def course_graph():
@@ -104,16 +121,22 @@ def find_cycles(graph):
     return cycles
 
 
-def read_courses(data, filename, *, known_competencies, existing_courses=None):
+def read_courses(
+    data, filename, *, known_competencies, existing_courses=None, known_preconditions=None
+):
     """Parse and check a catalogue file, or raise CourseImportError.
 
     `known_competencies`: the competency codes a course may name.
     `existing_courses`: {code: [prerequisite codes]} of the courses already
     loaded (by default, read from the database); a prerequisite may name one
     of them, and the file's rows replace theirs when checking for cycles.
+    `known_preconditions`: the question codes a precondition may name (by
+    default precondition_codes()).
     """
     if existing_courses is None:
         existing_courses = course_graph()
+    if known_preconditions is None:
+        known_preconditions = precondition_codes()
     sheet, headers, records = _records(data, filename)
     problems = []
     for column in REQUIRED_COLUMNS:
@@ -127,6 +150,7 @@ def read_courses(data, filename, *, known_competencies, existing_courses=None):
     rows, first_row = [], {}
     for number, record in records:
         row = _course_row(number, record, known_competencies, sheet, problems)
+        row.preconditions = _preconditions(record, known_preconditions, sheet, number, problems)
         if row.code in first_row:
             problems.append(
                 Problem(
@@ -140,18 +164,7 @@ def read_courses(data, filename, *, known_competencies, existing_courses=None):
             first_row[row.code] = number
         rows.append(row)
 
-    for row in rows:
-        for prerequisite in row.prerequisites:
-            if prerequisite not in first_row and prerequisite not in existing_courses:
-                problems.append(
-                    Problem(
-                        f"unknown prerequisite '{prerequisite}': no such course in the file "
-                        "or the catalogue",
-                        sheet,
-                        row.row,
-                        "prerequisites",
-                    )
-                )
+    problems += _unknown_prerequisites(rows, first_row, existing_courses, sheet)
     graph = {**existing_courses, **{row.code: row.prerequisites for row in rows if row.code}}
     for cycle in find_cycles(graph):
         rows_on_cycle = [first_row[code] for code in cycle if code in first_row]
@@ -168,6 +181,20 @@ def read_courses(data, filename, *, known_competencies, existing_courses=None):
     if problems:
         raise CourseImportError(sorted(problems, key=lambda problem: problem.row or 0))
     return rows
+
+
+def _unknown_prerequisites(rows, first_row, existing_courses, sheet):
+    return [
+        Problem(
+            f"unknown prerequisite '{prerequisite}': no such course in the file or the catalogue",
+            sheet,
+            row.row,
+            "prerequisites",
+        )
+        for row in rows
+        for prerequisite in row.prerequisites
+        if prerequisite not in first_row and prerequisite not in existing_courses
+    ]
 
 
 def _course_row(number, record, known_competencies, sheet, problems):
@@ -221,6 +248,22 @@ def _course_row(number, record, known_competencies, sheet, problems):
         prerequisites=prerequisites,
         source=source,
     )
+
+
+def _preconditions(record, known, sheet, number, problems):
+    codes = split_codes(record.get("preconditions"))
+    for code in codes:
+        if code not in known:
+            problems.append(
+                Problem(
+                    f"unknown precondition '{code}': name a yes / partly / no question of the "
+                    "questionnaire, e.g. UC-L01",
+                    sheet,
+                    number,
+                    "preconditions",
+                )
+            )
+    return codes
 
 
 def _check_texts(code, title, source, problem):
@@ -281,7 +324,7 @@ def import_courses(rows):
     every course exists. Returns (created, updated); a course whose content
     is unchanged is not saved again, so its history stays clean."""
     fields = ("title", "description", "competencies", "audiences", "level", "duration_days")
-    fields += ("source",)
+    fields += ("preconditions", "source")
     existing = {course.code: course for course in Course.objects.prefetch_related("prerequisites")}
     created, changed = set(), set()
     for row in rows:

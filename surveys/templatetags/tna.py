@@ -27,6 +27,16 @@ def decimals(value, places=1):
 
 
 @register.filter
+def thousands(value):
+    """12500.0 → '12,500'; empty for a missing value."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if math.isnan(number) else f"{number:,.0f}"
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
 

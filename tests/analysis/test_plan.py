@@ -132,7 +132,7 @@ def test_a_course_without_data_goes_last_with_no_priority_or_score():
     # C's one respondent still counts as needing it: counts are never hidden.
     assert table.at["C", "agencies_needing"] == 1
     assert table.at["Z", "agencies_needing"] == 0
-    assert table.at["Z", "regional_cohorts"] == ""
+    assert table.at["Z", "cohorts"] == ""
 
 
 def test_a_gap_exactly_at_the_threshold_counts_as_a_need():
@@ -158,33 +158,37 @@ def test_an_agency_that_answered_twice_is_one_agency():
     table = plan_of([course("A1", ["A-01"])], make_frame(ratings, agencies))
 
     assert table.at["A1", "agencies_needing"] == 1
-    assert table.at["A1", "estimated_participants"] == 2
+    assert table.at["A1", "participants"] == 2
 
 
-def test_estimated_participants_are_agencies_times_participants_per_agency():
+def test_without_staff_counts_participants_are_the_assumption_and_say_so():
     table = plan_of(participants_per_agency=3)
 
-    assert table.at["AB", "estimated_participants"] == 9
-    assert table.at["Z", "estimated_participants"] == 0
+    assert table.at["AB", "participants"] == 9
+    assert table.at["AB", "participants_assumed"] == 3
+    assert table.at["Z", "participants"] == 0
+    assert table.at["Z", "participants_assumed"] == 0
 
 
 def test_cohorts_name_the_countries_of_a_region_with_min_n_agencies_needing():
     table = plan_of(min_n=3)
 
-    assert table.at["AB", "regional_cohorts"] == "Africa: Kenya, Nigeria (3 agencies)"
+    assert table.at["AB", "cohorts"] == ("Africa, language not given: Kenya, Nigeria (3 agencies)")
 
 
 def test_cohorts_do_not_name_the_countries_of_a_region_below_min_n():
     table = plan_of(min_n=4)
 
-    assert table.at["AB", "regional_cohorts"] == "Africa: 3 agencies (countries not named below 4)"
+    assert table.at["AB", "cohorts"] == (
+        "Africa, language not given: 3 agencies (countries not named below 4)"
+    )
 
 
 def test_cohorts_list_the_largest_region_first():
     # A1: response 1 in Africa, responses 4 and 5 in Europe.
-    assert plan_of().at["A1", "regional_cohorts"] == (
-        "Europe: 2 agencies (countries not named below 3); "
-        "Africa: 1 agency (countries not named below 3)"
+    assert plan_of().at["A1", "cohorts"] == (
+        "Europe, language not given: 2 agencies (countries not named below 3); "
+        "Africa, language not given: 1 agency (countries not named below 3)"
     )
 
 
@@ -274,9 +278,12 @@ def test_with_no_answers_every_course_is_listed_without_a_priority():
 
 
 def test_the_note_states_the_settings_the_plan_was_computed_with():
-    note = plan.plan_note(threshold=1.5, min_n=10, participants_per_agency=3)
+    note = plan.plan_note(
+        threshold=1.5, min_n=10, participants_per_agency=3, cost_per_participant_day=400
+    )
 
     assert "at least 1.5 points above" in note
     assert "fewer than 10 respondents" in note
-    assert "× 3 participants per agency" in note
-    assert "at least 2 points above" in plan.PLAN_NOTE
+    assert "no number, 3 per agency is assumed" in note
+    assert "US$400 per participant-day" in note
+    assert "at least 2 points above" in plan.plan_note()

@@ -219,4 +219,4 @@ def test_every_role_can_read_the_printable_training_plan(client, request, round_
 
     assert page.status_code == 200
     assert page.context["plan"][0]["priority"] == 1
-    assert "How to read the training plan" in page.content.decode()
+    assert "How to read the plan" in page.content.decode()

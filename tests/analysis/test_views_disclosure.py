@@ -97,7 +97,7 @@ def test_the_plan_names_no_region_that_could_be_singled_out(
 
     page = client.get(url("plan"))
 
-    cohorts = " ".join(row["regional_cohorts"] for row in page.context["plan"])
+    cohorts = " ".join(row["cohorts"] for row in page.context["plan"])
     assert "Europe" not in cohorts and "Americas" not in cohorts
     assert "other regions not shown" in cohorts
 
@@ -121,10 +121,12 @@ def test_the_trainers_workbook_with_an_isolating_filter_has_no_counts(
 
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(reply.streaming_content)))
     sheet = workbook["Training plan"]
-    header = next(row for row in sheet.iter_rows(values_only=True) if row and row[0] == "priority")
-    column = header.index("agencies_needing")
-    counts = [row[column] for row in sheet.iter_rows(values_only=True) if row and row[1]]
-    assert set(counts[1:]) == {None}
+    header = next(sheet.iter_rows(values_only=True))
+    for name in ("Agencies needing it", "Participants", "Estimated cost (US$)"):
+        column = header.index(name)
+        counts = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        assert counts and set(counts) == {None}, name
+    assert "Agencies per course" not in workbook.sheetnames
     gaps = workbook["Ranked gaps"]
     assert not any(
         isinstance(cell, float) for row in gaps.iter_rows(values_only=True) for cell in row

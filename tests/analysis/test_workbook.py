@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from openpyxl.utils import get_column_letter
 
 from analysis import gaps, results
 from analysis.selectors import answers_frame
@@ -22,6 +23,8 @@ SHEETS = [
     "By agency kind",
     "Legal powers & resources",
     "Training plan",
+    "Agencies per course",
+    "Before training",
     "Codebook",
     "Answers",
 ]
@@ -53,7 +56,7 @@ def test_it_writes_every_sheet_in_order(tmp_path, round_with_answers):
 def test_every_sheet_has_a_frozen_filtered_printable_header(tmp_path, round_with_answers):
     workbook = export(tmp_path)
 
-    with_note_above = {"By region", "By agency kind", "Legal powers & resources", "Training plan"}
+    with_note_above = {"By region", "By agency kind", "Legal powers & resources"}
     for sheet in workbook:
         header_row = 2 if sheet.title in with_note_above else 1
         assert sheet.freeze_panes == f"A{header_row + 1}", sheet.title
@@ -245,17 +248,33 @@ def catalogue(db):
 def test_the_training_plan_sheet_ranks_courses_by_the_need_they_meet(
     tmp_path, round_with_answers, catalogue
 ):
-    from analysis import plan
+    from analysis.workbook import PLAN_HEADER
 
     workbook = export(tmp_path)
 
     sheet = workbook["Training plan"]
-    assert sheet["A1"].value.startswith("How to read the training plan")
-    table = by_header(sheet, 2)
-    assert list(table[0]) == plan.PLAN_COLUMNS
-    expected = results.training_plan(round_with_answers, results.Filters())
-    assert [row["code"] for row in table] == list(expected["code"])
+    table = by_header(sheet)
+    assert list(table[0]) == [heading for heading, _ in PLAN_HEADER.values()]
+    assert "Agencies needing it" in table[0]
+    expected = results.training_plan(round_with_answers, results.Filters()).courses
+    assert [row["Course"] for row in table] == list(expected["code"])
     first = table[0]
-    assert first["priority"] == 1
-    assert first["need_score"] == pytest.approx(expected.iloc[0]["need_score"])
-    assert first["agencies_needing"] == expected.iloc[0]["agencies_needing"]
+    assert first["Priority"] == 1
+    assert first["Need score (MWDS)"] == pytest.approx(expected.iloc[0]["need_score"])
+    assert first["Agencies needing it"] == expected.iloc[0]["agencies_needing"]
+    summary = [row[1] for row in rows(workbook["Summary"]) if row[0] == "Training plan"]
+    assert summary and summary[0].startswith("An agency needs a course when")
+
+
+def test_the_training_plan_prints_one_page_wide_in_landscape(tmp_path, round_with_answers):
+    workbook = export(tmp_path)
+
+    for title in ("Training plan", "Agencies per course", "Before training"):
+        sheet = workbook[title]
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True, title
+        assert sheet.page_setup.fitToWidth == 1, title
+        assert sheet.page_setup.fitToHeight == 0, title
+        assert sheet.page_setup.orientation == "landscape", title
+        letters = [get_column_letter(i) for i in range(1, sheet.max_column + 1)]
+        widths = sum(sheet.column_dimensions[letter].width for letter in letters)
+        assert widths < 260, title  # a readable scale when fitted to one A4 page wide
