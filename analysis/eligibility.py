@@ -144,9 +144,10 @@ def languages(frame):
 
 
 def cohorts(agencies, spoken, min_n, hidden_regions=()):
-    """'Africa, English: Kenya, Nigeria (6 agencies); Africa, French: 2
-    agencies (countries not named below 5)' for the agencies of one course
-    (a frame with columns response, agency, country_name, region).
+    """'Africa: English 6 (Kenya, Nigeria), French 2; Europe: English 1' for
+    the agencies of one course (a frame with columns response, agency,
+    country_name, region): per region, largest first, the number of
+    agencies per language of instruction.
 
     Within a region, the language most of the remaining agencies can attend
     is taken first (ties in LANGUAGE_ORDER), until every agency has one.
@@ -161,15 +162,14 @@ def cohorts(agencies, spoken, min_n, hidden_regions=()):
             hidden = True
             continue
         members = agencies[agencies["region"] == region]
+        groups = []
         for language, group in _by_language(members, spoken):
             count = group["agency"].nunique()
-            noun = "agency" if count == 1 else "agencies"
-            where = f"{region}, {LANGUAGE_NAMES.get(language, language)}"
+            text = f"{LANGUAGE_NAMES.get(language, language)} {count}"
             if count >= min_n:
-                names = ", ".join(sorted(set(group["country_name"].astype(str))))
-                parts.append(f"{where}: {names} ({count} {noun})")
-            else:
-                parts.append(f"{where}: {count} {noun} (countries not named below {min_n})")
+                text += f" ({', '.join(sorted(set(group['country_name'].astype(str))))})"
+            groups.append(text)
+        parts.append(f"{region}: {', '.join(groups)}")
     if hidden:
         parts.append("other regions not shown (too few respondents to publish)")
     return "; ".join(parts)

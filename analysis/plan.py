@@ -62,7 +62,7 @@ WITHHELD_COLUMNS = [
 ]  # fmt: skip
 AGENCY_COLUMNS = [
     "code", "agency", "agency_name", "country", "country_name", "kind", "competencies",
-    "participants", "assumed", "language",
+    "participants", "assumed", "language", "gaps",
 ]  # fmt: skip
 PRECONDITION_COLUMNS = [
     "agency", "agency_name", "country", "country_name", "kind", "question", "lacking",
@@ -92,9 +92,9 @@ def plan_note(
         "Participants are the staff each agency said need training in the course's area; "
         f"where an agency gave no number, {participants_per_agency} per agency is assumed, "
         "and the number assumed is shown. Cost = days × participants × "
-        f"US${cost_per_participant_day:,g} per participant-day. Cohorts group the agencies by "
-        "UN region and a language their staff can attend; a cohort's countries are named only "
-        f"when it holds at least {min_n} agencies."
+        f"US${cost_per_participant_day:,g} per participant-day. Cohorts give, per UN region, "
+        "the number of agencies per language their staff can attend ('English 6'); a "
+        f"cohort's countries are named only when it holds at least {min_n} agencies."
     )
 
 
@@ -352,6 +352,12 @@ class _Checks:
             "participants": people,
             "assumed": assumed,
             "language": "",
+            "gaps": [
+                {"competency": competency, "gap": float(gap)}
+                for competency, gap in sorted(
+                    zip(gaps_of["competency"], gaps_of["gap"], strict=True)
+                )
+            ],
             "response": profile["response"],
             "region": profile["region"],
         }

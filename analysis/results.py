@@ -284,9 +284,16 @@ def answers_table(campaign, filters, structure, frames=None):
     frame = (frames or Frames(campaign, filters))()
     codes = [q.code for q in structure.questions if q.type != Question.Type.NOTE]
     numeric = [
-        q.code for q in structure.questions if q.code in codes and _is_numeric(q, structure.choices)
+        q.code
+        for q in structure.questions
+        if q.code in codes and _is_numeric(q, structure.choices) or _is_mixed(q, structure.choices)
     ]
-    text = [code for code in codes if code not in set(numeric)]
+    # Ratings that offer "not applicable" too: numbers, with the choice's name where
+    # the answer is not a number.
+    mixed = [
+        q.code for q in structure.questions if q.code in codes and _is_mixed(q, structure.choices)
+    ]
+    text = [code for code in codes if code not in set(numeric)] + mixed
     responses = np.sort(frame["response"].unique())
     row = np.searchsorted(responses, frame["response"].to_numpy())
     questions = frame["question"].astype(str).to_numpy()
@@ -300,8 +307,16 @@ def answers_table(campaign, filters, structure, frames=None):
         matrix = np.full((len(responses), len(names)), np.nan if kind is np.float64 else None,
                          dtype=kind)  # fmt: skip
         matrix[row[present], position[present]] = values[present]
-        columns.update({name: matrix[:, index] for index, name in enumerate(names)})
-    wide = pd.DataFrame({code: columns[code] for code in codes}, index=responses)
+        for index, name in enumerate(names):
+            key = ("number", name) if kind is np.float64 and name in mixed else name
+            columns[key] = matrix[:, index]
+    wide = pd.DataFrame(
+        {code: columns[code] for code in codes if code not in mixed}, index=responses
+    )
+    for code in mixed:
+        numbers = columns[("number", code)]
+        wide[code] = np.where(np.isnan(numbers), columns[code], numbers.astype(object))
+    wide = wide[codes]
     profile = (
         frame.drop_duplicates("response")
         .set_index("response")[list(PROFILE_COLUMNS)[1:]]
@@ -319,6 +334,15 @@ def _is_numeric(question, choices):
         names = [choice.name for choice in choices.get(question.list_name, [])]
         return bool(names) and all(_is_number(name) for name in names)
     return False
+
+
+def _is_mixed(question, choices):
+    """A single choice of numbers and some words, such as a rating with 'na'."""
+    if question.type != Question.Type.SELECT_ONE:
+        return False
+    names = [choice.name for choice in choices.get(question.list_name, [])]
+    numbers = [name for name in names if _is_number(name)]
+    return bool(numbers) and len(numbers) < len(names)
 
 
 def _is_number(text):

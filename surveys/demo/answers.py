@@ -21,6 +21,14 @@ ROLE_BY_KIND = {
 }
 
 
+# The languages of instruction an agency's staff can attend, by country.
+LANGUAGES_BY_COUNTRY = {
+    "KE": "en", "NG": "en", "ZA": "en", "BR": "pt es", "MX": "es en", "PH": "en",
+    "TH": "en other", "IN": "en", "RO": "en fr", "FJ": "en",
+}  # fmt: skip
+RATED = (Question.Dimension.IMPORTANCE, Question.Dimension.CAPABILITY)
+
+
 def plausible_answers(structure, sections, agency, rng):
     """Plausible answers that respect the form's skip logic and constraints."""
     answers = {}
@@ -50,8 +58,14 @@ def _value(question, choices, agency, base, rng):
     names = [choice.name for choice in choices.get(question.list_name, [])]
     if question.code == "role":
         return ROLE_BY_KIND.get(agency.kind, "manager")
+    if question.code == "training_languages" and agency.country.code in LANGUAGES_BY_COUNTRY:
+        return LANGUAGES_BY_COUNTRY[agency.country.code]
     if question.code == "agency_kind":
         return agency.kind if agency.kind in names else "other"
+    if question.dimension in RATED and "na" in names and rng.random() < 0.02:
+        return "na"  # not applicable to the agency's remit
+    if question.code.endswith("-staff"):
+        return str(rng.randint(2, 25))
     if question.dimension == Question.Dimension.IMPORTANCE:
         return str(min(5, max(1, round(rng.gauss(4.1, 0.8)))))
     if question.dimension == Question.Dimension.CAPABILITY:

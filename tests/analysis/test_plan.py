@@ -173,22 +173,19 @@ def test_without_staff_counts_participants_are_the_assumption_and_say_so():
 def test_cohorts_name_the_countries_of_a_region_with_min_n_agencies_needing():
     table = plan_of(min_n=3)
 
-    assert table.at["AB", "cohorts"] == ("Africa, language not given: Kenya, Nigeria (3 agencies)")
+    assert table.at["AB", "cohorts"] == "Africa: language not given 3 (Kenya, Nigeria)"
 
 
 def test_cohorts_do_not_name_the_countries_of_a_region_below_min_n():
     table = plan_of(min_n=4)
 
-    assert table.at["AB", "cohorts"] == (
-        "Africa, language not given: 3 agencies (countries not named below 4)"
-    )
+    assert table.at["AB", "cohorts"] == "Africa: language not given 3"
 
 
 def test_cohorts_list_the_largest_region_first():
     # A1: response 1 in Africa, responses 4 and 5 in Europe.
     assert plan_of().at["A1", "cohorts"] == (
-        "Europe, language not given: 2 agencies (countries not named below 3); "
-        "Africa, language not given: 1 agency (countries not named below 3)"
+        "Europe: language not given 2; Africa: language not given 1"
     )
 
 

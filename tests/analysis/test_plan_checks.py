@@ -171,10 +171,7 @@ def test_cohorts_are_by_region_and_a_language_the_staff_can_attend():
     cohorts = result.courses.set_index("code").at["X", "cohorts"]
     # Kenya police (en fr), Nigeria police (en), Senegal unit (fr): English takes
     # the two that share it, French the one left.
-    assert cohorts == (
-        "Africa, English: Kenya, Nigeria (2 agencies); Africa, French: 1 agency "
-        "(countries not named below 2)"
-    )
+    assert cohorts == "Africa: English 2 (Kenya, Nigeria), French 1"
     languages = result.agencies.set_index("agency_name")["language"]
     assert languages["Senegal unit"] == "French"
     assert languages["Kenya police"] == "English"

@@ -33,6 +33,9 @@ from surveys.models import (
 from surveys.questionnaires import selectors as questionnaire_selectors
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+# Version 1 (2026.1) first, as a deployment that ran it has it; the demo
+# campaign uses the shipped version 2 (2026.2).
+QUESTIONNAIRE_V1 = FIXTURES / "tna_questionnaire_v1.xlsx"
 QUESTIONNAIRE = FIXTURES / "tna_questionnaire.xlsx"
 AGENCIES = FIXTURES / "demo_agencies.csv"
 COURSES = FIXTURES / "courses.csv"
@@ -61,10 +64,12 @@ class Command(BaseCommand):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
 
     def handle(self, *args, base_url, **options):
-        call_command("import_questionnaire", str(QUESTIONNAIRE), publish=True, stdout=self.stdout)
+        first_time = not Questionnaire.objects.filter(code="tna").exists()
+        for path in (QUESTIONNAIRE_V1, QUESTIONNAIRE) if first_time else (QUESTIONNAIRE,):
+            call_command("import_questionnaire", str(path), publish=True, stdout=self.stdout)
         questionnaire = (
-            Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED)
-            .order_by("-created_at")
+            Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED, code="tna")
+            .order_by("-version")
             .first()
         )
         course_rows = catalogue.read_courses(

@@ -94,7 +94,7 @@ def test_uploading_the_shipped_form_imports_and_publishes_it(
     assert page.status_code == 302
     questionnaire = Questionnaire.objects.get()
     assert questionnaire.is_published
-    assert questionnaire.questions.count() == 211
+    assert questionnaire.questions.count() == 277
 
 
 def test_adding_an_invitation_shows_its_link_once(client, coordinator, campaign, agency):

@@ -66,7 +66,26 @@ def test_the_shipped_catalogue_imports_and_covers_every_competency(questionnaire
     assert updated == 0
     covered = {code for course in Course.objects.all() for code in course.competencies}
     assert covered == competency_codes(questionnaire)
-    assert len(competency_codes(questionnaire)) == 73
+    assert Course.objects.get(code="UCO-201").preconditions == ["UC-L01"]
+    assert Course.objects.get(code="VID-203").preconditions == ["DF-R03"]
+
+
+def test_a_precondition_must_be_a_yes_no_question_of_the_questionnaire(questionnaire):
+    data = (
+        b"code,title,competencies,audiences,level,duration_days,preconditions\n"
+        b"UCO-201,Undercover,UC-01,investigators,intermediate,5,UC-L01 UC-01_imp XX-L99\n"
+    )
+
+    with pytest.raises(CourseImportError) as error:
+        read_courses(data, "courses.csv", known_competencies=competency_codes(questionnaire))
+
+    assert [str(problem) for problem in error.value.problems] == [
+        "row 2, column 'preconditions': unknown precondition 'UC-01_imp': name a yes / partly / "
+        "no question of the questionnaire, e.g. UC-L01",
+        "row 2, column 'preconditions': unknown precondition 'XX-L99': name a yes / partly / "
+        "no question of the questionnaire, e.g. UC-L01",
+    ]
+    assert len(competency_codes(questionnaire)) == 79
     assert all(course.source and course.audiences for course in Course.objects.all())
 
 
@@ -307,10 +326,10 @@ def test_a_course_may_come_before_its_prerequisite_in_the_file():
 
 def test_the_command_prints_a_one_line_summary(questionnaire):
     assert run_import(SHIPPED_COURSES) == (
-        "courses.csv: 22 courses, 22 created, 0 updated, 0 unchanged"
+        "courses.csv: 27 courses, 27 created, 0 updated, 0 unchanged"
     )
     assert run_import(SHIPPED_COURSES) == (
-        "courses.csv: 22 courses, 0 created, 0 updated, 22 unchanged"
+        "courses.csv: 27 courses, 0 created, 0 updated, 27 unchanged"
     )
 
 
@@ -363,8 +382,8 @@ def test_the_import_page_loads_the_shipped_catalogue(client, coordinator, questi
     )
 
     assert page.redirect_chain[-1][0] == reverse("admin:surveys_course_changelist")
-    assert "22 created" in page.content.decode()
-    assert Course.objects.count() == 22
+    assert "27 created" in page.content.decode()
+    assert Course.objects.count() == 27
     assert "Mobile and cloud forensics" in page.content.decode()
 
 
@@ -461,6 +480,6 @@ def test_seed_demo_loads_the_catalogue_once(capsys):
     call_command("seed_demo")
     call_command("seed_demo")
 
-    assert "22 courses in the catalogue" in capsys.readouterr().out
-    assert Course.objects.count() == 22
-    assert Course.history.filter(history_type="+").count() == 22
+    assert "27 courses in the catalogue" in capsys.readouterr().out
+    assert Course.objects.count() == 27
+    assert Course.history.filter(history_type="+").count() == 27

@@ -41,7 +41,15 @@ def test_running_it_twice_changes_nothing_but_the_printed_links(capsys):
 
     assert (Agency.objects.count(), Invitation.objects.count(), Answer.objects.count()) == counts
     assert Campaign.objects.count() == 1
-    assert Questionnaire.objects.count() == 1
+    assert Questionnaire.objects.count() == 2
+
+
+def test_the_demo_campaign_uses_version_2_beside_version_1(capsys):
+    seed(capsys)
+
+    versions = Questionnaire.objects.order_by("version").values_list("version", "form_version")
+    assert list(versions) == [(1, "2026.1"), (2, "2026.2")]
+    assert Campaign.objects.get(code="DEMO").questionnaire.version == 2
 
 
 def test_it_prints_the_coordinator_login_and_two_links_that_work(capsys, client):

@@ -62,7 +62,7 @@ def test_it_imports_the_shipped_form(db):
     questionnaire = Questionnaire.objects.get()
     assert output == (
         "tna_questionnaire.xlsx: imported as tna v1 (published), "
-        "10 sections, 211 questions, 30 choices"
+        "11 sections, 277 questions, 54 choices"
     )
     assert questionnaire.version == 1
     assert questionnaire.is_published
@@ -71,7 +71,7 @@ def test_it_imports_the_shipped_form(db):
         "Training needs assessment: investigating technology-facilitated child abuse "
         "and exploitation"
     )
-    assert questionnaire.form_version == "2026.1"
+    assert questionnaire.form_version == "2026.2"
 
 
 def test_the_shipped_form_has_its_sections_questions_and_choices(questionnaire):
@@ -88,24 +88,30 @@ def test_the_shipped_form_has_its_sections_questions_and_choices(questionnaire):
         "structures",
         "emerging",
         "prevention",
+        "priorities",
     ]
-    assert questionnaire.questions.count() == 211
+    assert questionnaire.questions.count() == 277
     assert Counter(questionnaire.questions.values_list("type", flat=True)) == {
-        "select_one": 179,
-        "text": 12,
+        "select_one": 216,
+        "select_multiple": 20,
+        "integer": 16,
+        "text": 13,
         "note": 10,
-        "integer": 7,
-        "select_multiple": 1,
         "date": 1,
         "decimal": 1,
     }
-    assert questionnaire.choices.count() == 30
+    assert questionnaire.choices.count() == 54
     assert Counter(questionnaire.choices.values_list("list_name", flat=True)) == {
+        "area": 9,
         "training_language": 8,
         "role": 7,
+        "scale5": 6,
         "agency_kind": 6,
-        "scale5": 5,
+        "remedy": 5,
         "legal": 4,
+        "training_level": 3,
+        "urgency": 3,
+        "delivery": 3,
     }
 
 
@@ -115,12 +121,12 @@ def test_the_shipped_form_is_in_english_and_french(questionnaire):
     assert questionnaire.default_language == "English (en)"
 
 
-def test_each_of_the_73_competencies_has_one_importance_and_one_capability_question(questionnaire):
+def test_each_of_the_79_competencies_has_one_importance_and_one_capability_question(questionnaire):
 
     rated = questionnaire.questions.exclude(competency="")
     pairs = Counter(rated.values_list("competency", "dimension"))
     competencies = {competency for competency, _ in pairs}
-    assert len(competencies) == 73
+    assert len(competencies) == 79
     assert set(pairs) == {
         (competency, dimension)
         for competency in competencies
@@ -213,7 +219,7 @@ def test_importing_an_exported_questionnaire_changes_nothing(questionnaire, tmp_
     output = import_questionnaire(path)
 
     assert output == (
-        "tna.xlsx: unchanged: tna v1 (published), 10 sections, 211 questions, 30 choices"
+        "tna.xlsx: unchanged: tna v1 (published), 11 sections, 277 questions, 54 choices"
     )
     assert database_counts() == before
     assert list(Questionnaire.objects.values_list("code", "version")) == [("tna", 1)]

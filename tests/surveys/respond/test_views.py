@@ -91,7 +91,7 @@ def test_a_section_page_shows_one_section_with_progress(client, token):
 
     assert page.status_code == 200
     assert "Digital forensics" in page.content.decode()
-    assert "Section 2 of 10" in page.content.decode()
+    assert "Section 2 of 11" in page.content.decode()
     assert 'name="DF-01_imp"' in page.content.decode()
     assert 'name="AD-01_imp"' not in page.content.decode()
 
