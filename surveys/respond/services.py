@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from surveys.campaigns.services import invitation_set_status
 from surveys.models import (
     Answer,
+    Choice,
     Invitation,
     Question,
     Response,
@@ -61,12 +62,33 @@ def response_open(*, invitation: Invitation) -> Response:
     try:
         response = invitation.response
     except Response.DoesNotExist:
-        response, _ = Response.objects.get_or_create(invitation=invitation)
+        response, created = Response.objects.get_or_create(invitation=invitation)
+        if created:
+            _prefill_from_agency(response, invitation)
     if invitation.status == Invitation.Status.SENT:
         invitation.status = Invitation.Status.OPENED
         invitation.opened_at = timezone.now()
         invitation.save(update_fields=["status", "opened_at"])
     return response
+
+
+# Profile questions answered from the agency's record when a response starts
+# (the respondent may change them): the kind of agency routes whole sections.
+PREFILLED = {"agency_kind": lambda agency: agency.kind}
+
+
+def _prefill_from_agency(response: Response, invitation: Invitation) -> None:
+    questionnaire_id = invitation.campaign.questionnaire_id
+    questions = Question.objects.filter(questionnaire_id=questionnaire_id, code__in=PREFILLED)
+    for question in questions:
+        value = PREFILLED[question.code](invitation.agency)
+        offered = Choice.objects.filter(
+            questionnaire_id=questionnaire_id, list_name=question.list_name, name=value
+        ).exists()
+        if value and offered:
+            answer = Answer(response=response, question=question, value=value)
+            answer._change_reason = "pre-filled from the agency's record"
+            answer.save()
 
 
 def answer_number(question: Question, value: str) -> float | None:

@@ -12,7 +12,7 @@ from tests.conftest import make_agency, submit_ratings
 @pytest.fixture
 def other(campaign):
     """A Brazilian agency invited to the same campaign, with an answer saved."""
-    agency = make_agency("Brazilian unit", "BR", Agency.Kind.PROSECUTION)
+    agency = make_agency("Brazilian unit", "BR", Agency.Kind.SPECIALISED_UNIT)
     invitation, token = campaign_services.invitation_create(campaign=campaign, agency=agency)
     response = response_services.response_open(invitation=invitation)
     questions = list(Question.objects.filter(questionnaire=campaign.questionnaire))

@@ -23,11 +23,16 @@ def url(name, *args):
 
 
 def answers_of(invitation):
-    return dict(
+    """The answers written to the invitation's response, leaving out the kind
+    of agency that opening the link pre-fills from the agency's record."""
+    answers = dict(
         Answer.objects.filter(response__invitation=invitation).values_list(
             "question__code", "value"
         )
     )
+    if answers.get("agency_kind") == invitation.agency.kind:
+        del answers["agency_kind"]
+    return answers
 
 
 def section_post(client, token, code, values, **extra):

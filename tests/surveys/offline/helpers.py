@@ -69,6 +69,12 @@ def stored(invitation):
     )
 
 
+def prefilled(invitation):
+    """What a response holds before anyone answers: the kind of agency, from
+    the agency's record."""
+    return {"agency_kind": invitation.agency.kind}
+
+
 def save_online(invitation, values):
     response = response_services.response_open(invitation=invitation)
     questions = Question.objects.filter(
@@ -121,7 +127,7 @@ def assert_refused(reply, invitation, message, data=None):
     assert message in record.problems[0]["message"]
     if data is not None:
         assert record.file.read() == data
-    assert stored(invitation) == {}
+    assert stored(invitation) == prefilled(invitation)
 
 
 def workbook_from_service(invitation):

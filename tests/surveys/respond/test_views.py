@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.campaigns import services as campaign_services
-from surveys.models import Answer, Invitation, Question, Response
+from surveys.models import Agency, Answer, Invitation, Question, Response
 from surveys.questionnaires import selectors as questionnaire_selectors
 from surveys.respond import services as response_services
+from tests.conftest import make_agency
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +68,16 @@ def fill_section(client, token, structure, code):
 
 
 def stored(invitation):
-    return dict(
+    """The answers given, leaving out the kind of agency pre-filled from the
+    agency's record when the response started (tested on its own)."""
+    answers = dict(
         Answer.objects.filter(response__invitation=invitation).values_list(
             "question__code", "value"
         )
     )
+    if answers.get("agency_kind") == invitation.agency.kind:
+        del answers["agency_kind"]
+    return answers
 
 
 def test_the_start_page_names_the_agency_the_campaign_and_the_deadline(client, token, invitation):
@@ -467,3 +473,24 @@ def test_a_published_questionnaires_structure_is_read_once(client, token, questi
 
     for table in ("surveys_section", "surveys_question", "surveys_choice"):
         assert not any(f'FROM "{table}"' in query["sql"] for query in queries), table
+
+
+def test_the_kind_of_agency_is_pre_filled_from_the_agencys_record(client, token, invitation):
+    client.get(url("start", token))
+
+    answer = Answer.objects.get(response__invitation=invitation, question__code="agency_kind")
+    assert answer.value == invitation.agency.kind == "specialised_unit"
+    assert answer.history.get().history_change_reason == "pre-filled from the agency's record"
+    page = client.get(url("section", token, "profile"))
+    html = page.content.decode()
+    assert re.search(r'value="specialised_unit"[^>]*(checked|selected)', html)
+
+
+def test_a_court_is_not_asked_about_disk_imaging(client, campaign):
+    court = make_agency("High Court", "KE", Agency.Kind.JUDICIARY)
+    _, token = campaign_services.invitation_create(campaign=campaign, agency=court)
+
+    start = client.get(url("start", token)).content.decode()
+
+    assert "Digital forensics" not in start
+    assert client.get(url("section", token, "forensics")).status_code == 302
