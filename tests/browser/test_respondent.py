@@ -138,7 +138,7 @@ def test_every_field_of_every_section_has_an_accessible_name(browsing, token):
     page.goto(f"/r/{token}/")
     assert page_structure_problems(page) == []
     sections = page.get_by_role("table").get_by_role("link")
-    expect(sections).to_have_count(10)
+    expect(sections).to_have_count(11)
     links = sections.evaluate_all(
         "links => links.map((link) => [link.textContent.trim(), link.getAttribute('href')])"
     )
