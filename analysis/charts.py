@@ -12,14 +12,17 @@ drawn. Colours are colour-blind safe: the Okabe–Ito palette for categories,
 always paired with a second cue (marker, hatch or line style), and "cividis"
 for the heatmap."""
 
+import textwrap
 import threading
 from io import BytesIO
 
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
 from analysis import chart_style as style
@@ -218,16 +221,48 @@ def heatmap(
     return figure
 
 
+QUADRANT_CORNERS = [
+    ("Important,\ncapability low", 0.01, 0.99, "left", "top"),
+    ("Important,\ncapability high", 0.99, 0.99, "right", "top"),
+    ("Less important,\ncapability low", 0.01, 0.01, "left", "bottom"),
+    ("Less important,\ncapability high", 0.99, 0.01, "right", "bottom"),
+]
+
+
+def _place_labels(figure, labels):
+    """Move each label (an annotation of its point) to the first of a ring of
+    ever farther offsets where its box meets no label placed before it, as
+    drawn: the labels of points close together do not overlap."""
+    renderer = figure.canvas.get_renderer()  # an Agg canvas: see quadrant_plot
+    candidates = [
+        (radius * dx, radius * dy)
+        for radius in (10, 18, 26, 34, 42, 50)
+        for dx, dy in ((1, 1), (-1, 1), (1, -1), (-1, -1), (0, 1.3), (1.3, 0), (-1.3, 0), (0, -1.3))
+    ]
+    placed = []
+    for label in labels:
+        for offset in candidates:
+            label.xyann = offset
+            label.update_positions(renderer)
+            box = Text.get_window_extent(label, renderer).padded(2)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(box)
+
+
 def quadrant_plot(
     table,
     min_n=gaps.DEFAULT_MIN_N,
     labels=None,
-    title="Importance–performance quadrants: capability (x) against importance (y)",
+    title="Importance against current capability",
     domain_labels=None,
 ):
     """Each shown competency of a gap table (gaps.competency_gaps without
-    `by`) at (capability_mean, importance_mean), with dashed cross-hairs at
-    the grand means of the item means shown (gaps.QUADRANT_CONVENTION)."""
+    `by`) at (capability_mean, importance_mean) on the whole 1–5 scale, with
+    cross-hairs at the scale's midpoint and the diagonal where importance
+    equals capability (gaps.QUADRANT_CONVENTION). Only the competencies
+    ranked 1–10 carry a label, their rank, listed beside the chart: the
+    labels never overlap the way 80 codes would."""
     note = style.suppression_note(table, "gap_mean", min_n, "competency", "competencies")
     shown = style.shown(table, "importance_mean", min_n)
     shown = shown[shown["capability_mean"].notna()]
@@ -239,7 +274,8 @@ def quadrant_plot(
     domains = np.array([style.domain_name(domain) for domain in shown["domain"]])
 
     figure = style.new_figure(style.FIGSIZE)
-    axes = figure.add_subplot()
+    axes, side = figure.subplots(1, 2, width_ratios=[3, 2])
+    side.axis("off")
     for domain in dict.fromkeys(domains):
         here = domains == domain
         axes.scatter(
@@ -252,44 +288,54 @@ def quadrant_plot(
             s=50,
             zorder=3,
         )
-    for x, y, code in zip(capability, importance, shown["competency"], strict=True):
-        axes.annotate(
-            style.point_label(code, labels),
-            (x, y),
-            xytext=(4, 3),
-            textcoords="offset points",
-            fontsize=8,
-        )
-    axes.axvline(capability.mean(), color="#555555", linestyle="--", linewidth=1)
-    axes.axhline(importance.mean(), color="#555555", linestyle="--", linewidth=1)
-    axes.set_xlim(*style.padded(capability))
-    axes.set_ylim(*style.padded(importance))
-    corners = [
-        (gaps.CONCENTRATE, 0.01, 0.99, "left", "top"),
-        (gaps.KEEP_UP, 0.99, 0.99, "right", "top"),
-        (gaps.LOW_PRIORITY, 0.01, 0.01, "left", "bottom"),
-        (gaps.POSSIBLE_OVERKILL, 0.99, 0.01, "right", "bottom"),
+    top = shown[shown["rank"].notna() & (shown["rank"] <= gaps.HIGH_RANKS)].sort_values("rank")
+    low_x, high_x = style.padded(np.append(capability, gaps.SCALE_MIDPOINT))
+    low_y, high_y = style.padded(np.append(importance, gaps.SCALE_MIDPOINT))
+    axes.set_xlim(max(0.9, low_x), min(5.1, high_x))
+    axes.set_ylim(max(0.9, low_y), min(5.1, high_y))
+    key = [
+        f"{int(row.rank)}. {style.point_label(row.competency, labels)}"
+        for row in top.itertuples(index=False)
     ]
-    for name, x, y, ha, va in corners:
-        axes.text(
-            x,
-            y,
-            name,
-            transform=axes.transAxes,
-            ha=ha,
-            va=va,
-            fontsize=10,
-            fontweight="bold",
-            color="#333333",
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 2},
-        )
+    axes.axvline(gaps.SCALE_MIDPOINT, color="#555555", linestyle="--", linewidth=1)
+    axes.axhline(gaps.SCALE_MIDPOINT, color="#555555", linestyle="--", linewidth=1)
+    axes.plot([1, 5], [1, 5], color="#999999", linewidth=1, zorder=1)
+    for name, x, y, ha, va in QUADRANT_CORNERS:
+        axes.text(x, y, name, transform=axes.transAxes, ha=ha, va=va, fontsize=8,
+                  color="#555555")  # fmt: skip
     axes.set_xlabel("Current capability (mean rating, 1–5)")
     axes.set_ylabel("Importance (mean rating, 1–5)")
     axes.grid(color="#eeeeee", linewidth=0.6)
     axes.set_axisbelow(True)
+    if key:
+        side.text(0, 1, "Ranked 1–10 by MWDS", fontsize=9, fontweight="bold", va="top",
+                  transform=side.transAxes)  # fmt: skip
+        lines = "\n".join(textwrap.shorten(line, 48, placeholder="…") for line in key)
+        side.text(0, 0.93, lines, fontsize=8, va="top", linespacing=1.6, transform=side.transAxes)
     style.domain_legend(figure, styles, domains, domain_labels, kind="marker")
     figure.suptitle(title)
     style.add_note(figure, gaps.QUADRANT_CONVENTION, note)
+    # Last, once the layout is final: the labels' places depend on it.
+    FigureCanvasAgg(figure).draw()
+    figure.set_layout_engine("none")  # freeze it: the labels are placed for this layout
+    marks = []
+    for row in top.itertuples(index=False):
+        label = axes.annotate(
+            str(int(row.rank)),
+            (row.capability_mean, row.importance_mean),
+            xytext=(10, 10),
+            textcoords="offset points",
+            fontsize=8,
+            fontweight="bold",
+            ha="center",
+            va="center",
+            bbox={"facecolor": "white", "edgecolor": "#999999", "pad": 1, "alpha": 0.9},
+            arrowprops={"arrowstyle": "-", "color": "#777777", "linewidth": 0.6},
+            zorder=4,
+        )
+        label.set_in_layout(False)  # the layout they were placed in must not move
+        marks.append(label)
+    _place_labels(figure, marks)
     return figure
 
 

@@ -13,9 +13,12 @@ current capability C (DESIGN.md, "Analysis"):
   (I_ik − C_ik) × Ī_k, which equals Ī_k × gap_mean (Borich 1980, "A needs
   assessment model for conducting follow-up studies", J. Teacher Education
   31(3)); ranked highest first, ties sharing the lowest rank;
-- quadrant: the importance–performance analysis of Martilla & James (1977,
-  J. Marketing 41(1)), capability on x, importance on y, cross-hairs at the
-  grand means of the item means (QUADRANT_CONVENTION).
+- priority: the headline label, from the MWDS rank alone so that it never
+  contradicts the ranking (PRIORITY_CONVENTION): "High" for the top
+  HIGH_RANKS, "Medium" for the next, "Lower" after, "No gap" where
+  capability is not below importance (MWDS ≤ 0). The importance–performance
+  analysis of Martilla & James (1977, J. Marketing 41(1)) is a chart only
+  (analysis.charts.quadrant_plot, QUADRANT_CONVENTION).
 
 Small cells: a row whose n is below `min_n` keeps its n and nothing else,
 and takes no part in ranks or cross-hairs. In a table by group, if the
@@ -34,15 +37,23 @@ DEFAULT_MIN_N = 5
 GROUPINGS = ("region", "country", "agency_kind", "role", "campaign")
 RATED = ("importance", "capability")
 
-CONCENTRATE = "Concentrate here"
-KEEP_UP = "Keep up the good work"
-LOW_PRIORITY = "Low priority"
-POSSIBLE_OVERKILL = "Possible overkill"
+HIGH = "High"
+MEDIUM = "Medium"
+LOWER = "Lower"
+NO_GAP = "No gap"
+HIGH_RANKS, MEDIUM_RANKS = 10, 25
+PRIORITY_CONVENTION = (
+    f"Priority follows the MWDS rank: High for ranks 1–{HIGH_RANKS}, Medium for "
+    f"{HIGH_RANKS + 1}–{MEDIUM_RANKS}, Lower after; No gap where capability is not below "
+    "importance."
+)
+SCALE_MIDPOINT = 3.0
 QUADRANT_CONVENTION = (
-    "Importance–performance quadrants (Martilla & James 1977): capability on the x axis, "
-    "importance on the y axis, cross-hairs at the grand means of the item means of the rows "
-    "shown; an item exactly on a cross-hair counts as high. 'Concentrate here' = importance "
-    "high, capability low."
+    "Importance–performance chart (Martilla & James 1977): capability on the x axis, "
+    "importance on the y axis, cross-hairs at the scale's midpoint (3). Points above the "
+    "diagonal, where importance equals capability, have a gap; the further above, the larger "
+    "the gap (the iso-priority line of Abalo et al. 2007). The competencies ranked 1–10 by "
+    "MWDS are numbered by rank."
 )
 STATISTIC_COLUMNS = [
     "importance_mean",
@@ -52,7 +63,7 @@ STATISTIC_COLUMNS = [
     "gap_ci_high",
     "mwds",
 ]
-GAP_COLUMNS = ["n", *STATISTIC_COLUMNS, "rank", "quadrant"]
+GAP_COLUMNS = ["n", *STATISTIC_COLUMNS, "rank", "priority"]
 
 
 def rating_pairs(frame, by=None):
@@ -109,7 +120,7 @@ def gap_statistics(pairs, item, by=None, min_n=DEFAULT_MIN_N, hide=None):
         table["suppressed"] |= hide(table)
     table.loc[table["suppressed"], STATISTIC_COLUMNS] = np.nan
     table["rank"] = _ranks(table, by)
-    table["quadrant"] = _quadrants(table, by)
+    table["priority"] = _priorities(table)
     table["_order"] = table["rank"].to_numpy(dtype=float, na_value=math.inf)
     table = table.sort_values(keys[:-1] + ["_order", item], kind="stable")
     return table[keys + GAP_COLUMNS + ["suppressed"]].reset_index(drop=True)
@@ -150,28 +161,13 @@ def _ranks(table, by):
     return ranks.astype("Int64")
 
 
-def _quadrants(table, by):
-    shown = table[~table["suppressed"]]
-    if by:
-        grand = shown.groupby(by, observed=True)[["importance_mean", "capability_mean"]].mean()
-        grand_importance = table[by].map(grand["importance_mean"]).astype(float)
-        grand_capability = table[by].map(grand["capability_mean"]).astype(float)
-    else:
-        grand_importance = shown["importance_mean"].mean()
-        grand_capability = shown["capability_mean"].mean()
-    # An item on a cross-hair counts as high, but the grand mean can differ
-    # from it in the last bits (the mean of 3.6, 2.8 and 2.0 is
-    # 2.8000000000000003); compare at the precision used for ranks.
-    high_importance = np.round(table["importance_mean"], 9) >= np.round(grand_importance, 9)
-    high_capability = np.round(table["capability_mean"], 9) >= np.round(grand_capability, 9)
+def _priorities(table):
+    """The headline label of each row, from its rank and MWDS only."""
+    rank = table["rank"].to_numpy(dtype=float, na_value=np.nan)
     labels = np.select(
-        [
-            high_importance & ~high_capability,
-            high_importance & high_capability,
-            ~high_importance & ~high_capability,
-        ],
-        [CONCENTRATE, KEEP_UP, LOW_PRIORITY],
-        default=POSSIBLE_OVERKILL,
+        [table["mwds"].round(9) <= 0, rank <= HIGH_RANKS, rank <= MEDIUM_RANKS],
+        [NO_GAP, HIGH, MEDIUM],
+        default=LOWER,
     )
     return pd.Series(labels, index=table.index).where(~table["suppressed"], None)
 

@@ -73,6 +73,7 @@ def dashboard(request, code):
         by_country=by_country,
         totals=totals,
         quadrant_convention=gaps.QUADRANT_CONVENTION,
+        priority_convention=gaps.PRIORITY_CONVENTION,
     )
     return render(request, "analysis/dashboard.html", context)
 
@@ -218,5 +219,5 @@ def gaps_csv(request, code):
     writer.writerow([])
     writer.writerow([escape_formula(f"Filters: {filters.key() or 'none'}")])
     writer.writerow([f"Rows with fewer than {context['min_n']} respondents show n only."])
-    writer.writerow([gaps.QUADRANT_CONVENTION])
+    writer.writerow([gaps.PRIORITY_CONVENTION])
     return response

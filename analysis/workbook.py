@@ -50,7 +50,7 @@ READING_GUIDE = [
         "competency is: MWDS = mean importance × mean gap. Competencies are ranked by MWDS, "
         "highest first (rank 1 = greatest training need); equal scores share a rank.",
     ),
-    ("Quadrant", gaps.QUADRANT_CONVENTION),
+    ("Priority", gaps.PRIORITY_CONVENTION),
 ]
 
 
@@ -236,7 +236,7 @@ def _summary(workbook, data):
 
 GAP_HEADER = [
     "Rank", "Competency", "Statement", "Domain", "n", "Importance", "Capability", "Gap",
-    "Gap 95% low", "Gap 95% high", "MWDS", "Quadrant",
+    "Gap 95% low", "Gap 95% high", "MWDS", "Priority",
 ]  # fmt: skip
 
 
@@ -245,7 +245,7 @@ def _ranked_gaps(workbook, data):
         workbook,
         "Ranked gaps",
         GAP_HEADER,
-        {"Statement": 55, "Domain": 28, "Quadrant": 22, "Competency": 12},
+        {"Statement": 55, "Domain": 28, "Priority": 10, "Competency": 12},
     )
     formats = {5: MEAN_FORMAT, 6: MEAN_FORMAT, 7: MEAN_FORMAT, 8: MEAN_FORMAT, 9: MEAN_FORMAT,
                10: MWDS_FORMAT}  # fmt: skip
@@ -263,7 +263,7 @@ def _ranked_gaps(workbook, data):
         else:
             values += [
                 row.importance_mean, row.capability_mean, row.gap_mean, row.gap_ci_low,
-                row.gap_ci_high, row.mwds, row.quadrant,
+                row.gap_ci_high, row.mwds, row.priority,
             ]  # fmt: skip
         sheet.append(values, formats)
     last_row = sheet.close()

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
+from matplotlib.text import Text
 
 from analysis import charts, gaps
 
@@ -184,24 +185,59 @@ def test_heatmap_names_domains_with_their_labels(regions):
     assert "Mean training gap by region and domain" in text
 
 
-def test_quadrant_plot_names_the_four_quadrants(competencies):
+def test_quadrant_plot_numbers_the_top_ten_and_states_its_convention(competencies):
     text = svg_text(charts.quadrant_plot(competencies))
 
-    for name in (gaps.CONCENTRATE, gaps.KEEP_UP, gaps.LOW_PRIORITY, gaps.POSSIBLE_OVERKILL):
-        assert name in text
-    assert "DF-01" in text and "MLA-01" in text
+    for name, *_ in charts.QUADRANT_CORNERS:
+        assert name.split("\n")[0] in text
+    shown = competencies[~competencies["suppressed"]].sort_values("rank")
+    first = shown.iloc[0]["competency"]
+    assert f"1. {first}" in text
     assert "UC-09" not in text
-    assert "capability (x) against importance (y)" in text
+    assert "cross-hairs at the" in text and "midpoint (3)" in text
+    for name in ("Low priority", "Possible overkill"):
+        assert name not in text
 
 
-def test_quadrant_plot_crosses_at_the_grand_means_of_the_shown_competencies(competencies):
+def test_quadrant_plot_crosses_at_the_scales_midpoint_with_the_diagonal(competencies):
     figure = charts.quadrant_plot(competencies)
 
-    shown = competencies[~competencies["suppressed"]]
-    dashed = [line for line in figure.axes[0].lines if line.get_linestyle() == "--"]
+    lines = figure.axes[0].lines
+    dashed = [line for line in lines if line.get_linestyle() == "--"]
     vertical, horizontal = dashed
-    assert vertical.get_xdata()[0] == pytest.approx(shown["capability_mean"].mean())
-    assert horizontal.get_ydata()[0] == pytest.approx(shown["importance_mean"].mean())
+    assert vertical.get_xdata()[0] == pytest.approx(3.0)
+    assert horizontal.get_ydata()[0] == pytest.approx(3.0)
+    diagonal = [line for line in lines if line.get_linestyle() == "-"]
+    assert list(diagonal[0].get_xdata()) == list(diagonal[0].get_ydata()) == [1, 5]
+
+
+def test_quadrant_plot_labels_do_not_overlap():
+    # Ten top competencies piled up on almost the same point.
+    table = pd.DataFrame(
+        {
+            "competency": [f"DF-{i:02d}" for i in range(1, 13)],
+            "domain": ["forensics"] * 12,
+            "n": [9] * 12,
+            "importance_mean": [4.0 + 0.01 * i for i in range(12)],
+            "capability_mean": [2.0 + 0.01 * i for i in range(12)],
+            "gap_mean": [2.0] * 12,
+            "mwds": [8.0 - 0.1 * i for i in range(12)],
+            "rank": pd.array(list(range(1, 13)), dtype="Int64"),
+            "suppressed": [False] * 12,
+        }
+    )
+    figure = charts.quadrant_plot(table)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    boxes = [  # each number, without its leader line
+        Text.get_window_extent(text, renderer)
+        for text in figure.axes[0].texts
+        if text.get_text().isdigit()
+    ]
+    assert len(boxes) == 10
+    for index, box in enumerate(boxes):
+        for other in boxes[index + 1 :]:
+            assert not box.overlaps(other)
 
 
 def test_response_rate_shows_the_share_of_invited_agencies_that_submitted():

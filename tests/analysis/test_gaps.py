@@ -170,40 +170,31 @@ def test_equal_scores_reached_along_different_float_paths_tie():
     assert list(table["rank"]) == [1, 1]
 
 
-# Quadrants
+# Priority
 
 
-def test_quadrants_use_the_grand_means_of_the_item_means():
-    pairs = make_pairs(
-        [
-            ("A", 5, 1),
-            ("B", 3, 3),  # on both cross-hairs: counts as high on both
-            ("C", 1, 5),
-            ("D", 2, 2),
-            ("E", 4, 4),
-        ]
-    )
+def test_the_priority_follows_the_rank_and_never_contradicts_it():
+    # Twelve items with gaps 4, 3.75, ... and one with capability above importance.
+    rows = [(f"K{index:02d}", 5, 1 + 0.25 * index) for index in range(12)]
+    pairs = make_pairs([*rows, ("Z", 2, 4)])
 
     table = gaps.gap_statistics(pairs, "competency", min_n=1).set_index("competency")
 
-    assert table.loc["A", "quadrant"] == gaps.CONCENTRATE
-    assert table.loc["B", "quadrant"] == gaps.KEEP_UP
-    assert table.loc["C", "quadrant"] == gaps.POSSIBLE_OVERKILL
-    assert table.loc["D", "quadrant"] == gaps.LOW_PRIORITY
-    assert table.loc["E", "quadrant"] == gaps.KEEP_UP
+    top_ten = table[table["rank"] <= 10]
+    assert set(top_ten["priority"]) == {gaps.HIGH}
+    assert table.loc["K10", "priority"] == gaps.MEDIUM
+    assert table.loc["Z", "priority"] == gaps.NO_GAP
 
 
-def test_an_item_on_the_cross_hair_counts_as_high_despite_float_drift():
-    # Importance means 3.6, 2.8 and 2.0: their mean is 2.8000000000000003 in floats.
-    importance = {"A": [2, 3, 4, 4, 5], "B": [3, 3, 3, 1, 4], "C": [2]}
-    pairs = make_pairs(
-        [(item, value, 1) for item, values in importance.items() for value in values]
-    )
+def test_an_item_ranked_second_is_high_whatever_its_importance_compared_with_others():
+    # The old quadrant label would have called B "low priority" (importance
+    # below the mean of the item means); its rank says it is the second need.
+    pairs = make_pairs([("A", 5, 1), ("B", 3, 1), ("C", 5, 5), ("D", 5, 5), ("E", 5, 5)])
 
     table = gaps.gap_statistics(pairs, "competency", min_n=1).set_index("competency")
 
-    assert table.loc["B", "importance_mean"] == pytest.approx(2.8)
-    assert table.loc["B", "quadrant"] == gaps.KEEP_UP
+    assert table.loc["B", "rank"] == 2
+    assert table.loc["B", "priority"] == gaps.HIGH
 
 
 # Small-cell suppression
@@ -221,28 +212,27 @@ def test_rows_below_min_n_show_n_only(n, suppressed):
     if suppressed:
         assert statistics.isna().all()
         assert row["rank"] is pd.NA
-        assert pd.isna(row["quadrant"])
+        assert pd.isna(row["priority"])
     else:
         assert row["importance_mean"] == pytest.approx(5.0)
         assert row["rank"] == 1
-        assert row["quadrant"] == gaps.CONCENTRATE
+        assert row["priority"] == gaps.HIGH
 
 
-def test_suppressed_rows_come_last_and_take_no_part_in_ranks_or_cross_hairs():
+def test_suppressed_rows_come_last_and_take_no_part_in_ranks():
     pairs = make_pairs([("A", 4, 2)] * 2 + [("B", 3, 3)] * 2 + [("S", 5, 1)])
 
     table = gaps.gap_statistics(pairs, "competency", min_n=2)
 
     assert list(table["competency"]) == ["A", "B", "S"]
     assert list(table["rank"][:2]) == [1, 2]
-    # With S in the grand means (4, 2) A would sit on both cross-hairs.
-    assert table["quadrant"][0] == gaps.CONCENTRATE
+    assert pd.isna(table["priority"][2])
 
 
 # Grouping
 
 
-def test_grouping_ranks_and_places_quadrants_within_each_group():
+def test_grouping_ranks_and_labels_priorities_within_each_group():
     pairs = make_pairs(
         [
             ("A", 5, 1, "Africa"),
@@ -262,8 +252,9 @@ def test_grouping_ranks_and_places_quadrants_within_each_group():
         ("Europe", "B", 1),
         ("Europe", "A", 2),
     ]
-    assert row_of(table, "B", region="Europe")["quadrant"] == gaps.CONCENTRATE
-    assert row_of(table, "B", region="Africa")["quadrant"] == gaps.POSSIBLE_OVERKILL
+    assert row_of(table, "B", region="Europe")["priority"] == gaps.HIGH
+    assert row_of(table, "A", region="Europe")["priority"] == gaps.NO_GAP
+    assert row_of(table, "B", region="Africa")["priority"] == gaps.NO_GAP
 
 
 # From the answers frame

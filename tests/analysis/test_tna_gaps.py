@@ -83,7 +83,7 @@ def test_it_computes_the_numbers_of_gap_statistics(tmp_path):
     assert [row["competency"] for row in rows] == list(expected["competency"])
     for row, (_, want) in zip(rows, expected.iterrows(), strict=True):
         assert row["n"] == want["n"]
-        for column in [*gaps.STATISTIC_COLUMNS, "rank", "quadrant"]:
+        for column in [*gaps.STATISTIC_COLUMNS, "rank", "priority"]:
             if pd.isna(want[column]):
                 assert row[column] is None
             else:
@@ -143,7 +143,7 @@ def test_min_n_suppresses_small_rows_to_their_count(tmp_path):
     assert rows["LG-01"] == {
         "competency": "LG-01",
         "n": 1,
-        **{column: None for column in [*gaps.STATISTIC_COLUMNS, "rank", "quadrant"]},
+        **{column: None for column in [*gaps.STATISTIC_COLUMNS, "rank", "priority"]},
     }
     assert rows["DF-01"]["mwds"] == pytest.approx(7.0)
 
@@ -172,7 +172,7 @@ def test_min_n_defaults_to_five_without_the_setting(tmp_path, settings):
     assert all(row["mwds"] is None for row in rows)
 
 
-def test_the_table_rounds_and_ends_with_the_quadrant_convention(tmp_path):
+def test_the_table_rounds_and_ends_with_the_priority_convention(tmp_path):
     output, errors = run(write_csv(tmp_path, RATINGS), "--min-n", "1")
 
     lines = output.splitlines()
@@ -180,7 +180,7 @@ def test_the_table_rounds_and_ends_with_the_quadrant_convention(tmp_path):
     df01 = next(line for line in lines if line.startswith("DF-01"))
     # Gaps 3, 1, 0, 3: sd 1.5, half-width t(0.975, 3) × 1.5 / 2 = 2.387.
     assert df01.split()[:8] == ["DF-01", "4", "4.00", "2.25", "1.75", "-0.64", "4.14", "7.00"]
-    assert gaps.QUADRANT_CONVENTION in output
+    assert gaps.PRIORITY_CONVENTION in output
     assert "9 rows: 9 rated both ways" in output
     assert errors == ""
 
@@ -190,7 +190,7 @@ def test_csv_and_json_put_the_note_on_stderr(tmp_path, output_format):
     output, errors = run(write_csv(tmp_path, RATINGS), "--format", output_format)
 
     assert gaps.QUADRANT_CONVENTION not in output
-    assert gaps.QUADRANT_CONVENTION in errors
+    assert gaps.PRIORITY_CONVENTION in errors
 
 
 def test_only_respondents_who_rated_both_are_counted(tmp_path):

@@ -76,7 +76,7 @@ def test_ranked_gaps_equal_the_dashboards_numbers(tmp_path, round_with_answers):
         assert row["n"] == expected.n
         assert row["Gap"] == pytest.approx(expected.gap_mean)
         assert row["MWDS"] == pytest.approx(expected.mwds)
-        assert row["Quadrant"] == expected.quadrant
+        assert row["Priority"] == expected.priority
     assert sheet[0]["Statement"].startswith("Seizing") is False  # DF-02 ranks first
     assert sheet[0]["Competency"] == "DF-02"
     assert workbook["Ranked gaps"]["H2"].number_format == "0.0"

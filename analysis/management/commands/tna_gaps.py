@@ -20,7 +20,7 @@ DECIMAL_COLUMNS = tuple(gaps.STATISTIC_COLUMNS)
 class Command(BaseCommand):
     help = (
         "Print the training-gap table (means, gap with 95% interval, Borich MWDS, rank, "
-        "quadrant) of a CSV or XLSX file with columns respondent, competency, importance, "
+        "priority) of a CSV or XLSX file with columns respondent, competency, importance, "
         "capability and optional grouping columns. Rows with neither rating are skipped; "
         "only respondents who rated both importance and capability are counted."
     )
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             f"{ratings.rows} rows: {len(ratings.pairs)} rated both ways, "
             f"{ratings.incomplete} with one rating left out, {ratings.unrated} unrated skipped; "
             f"{len(table)} rows in the table, {suppressed} suppressed (n < {min_n}).",
-            gaps.QUADRANT_CONVENTION,
+            gaps.PRIORITY_CONVENTION,
         ]
         if format == "table":
             self.stdout.write(render_table(table))
@@ -96,8 +96,8 @@ def render_table(table):
     for row in table.itertuples(index=False):
         cells.append([_shown(column, value) for column, value in zip(columns, row, strict=True)])
     widths = [max(len(line[position]) for line in cells) for position in range(len(columns))]
-    # The group and competency (the columns before n) and the quadrant are text.
-    text_columns = {*range(columns.index("n")), columns.index("quadrant")}
+    # The group and competency (the columns before n) and the priority are text.
+    text_columns = {*range(columns.index("n")), columns.index("priority")}
     lines = []
     for line in cells:
         lines.append(
