@@ -16,4 +16,15 @@ urlpatterns = [
     path("campaigns/<slug:code>/gaps.csv", views.gaps_csv, name="gaps_csv"),
     path("campaigns/<slug:code>/workbook.xlsx", views.workbook, name="workbook"),
     path("campaigns/<slug:code>/plan/", views.training_plan, name="plan"),
+    path("campaigns/<slug:code>/countries/<str:country>/", views.country_profile, name="country"),
+    path(
+        "campaigns/<slug:code>/countries/<str:country>/chart.png",
+        views.country_chart,
+        name="country_chart",
+    ),
+    path(
+        "campaigns/<slug:code>/countries/<str:country>/report.docx",
+        views.country_report_docx,
+        name="country_report",
+    ),
 ]

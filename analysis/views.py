@@ -8,13 +8,30 @@ from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.text import slugify
 
-from analysis import charts, gaps, results, selectors, tables
+from analysis import (
+    charts,
+    country_report,
+    gaps,
+    profile_chart,
+    profiles,
+    results,
+    selectors,
+    state_profile,
+    tables,
+)
 from analysis.forms import DashboardFilterForm
 from analysis.plan import plan_note
 from analysis.workbook import write_workbook
-from common.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment, escape_formula
+from common.downloads import (
+    CSV_CONTENT_TYPE,
+    DOCX_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    attachment,
+    escape_formula,
+)
 from surveys import access
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.models import Agency
@@ -221,3 +238,64 @@ def gaps_csv(request, code):
     writer.writerow([f"Rows with fewer than {context['min_n']} respondents show n only."])
     writer.writerow([gaps.PRIORITY_CONVENTION])
     return response
+
+
+def _state_profile(request, code, country):
+    campaign, user_access = access.campaign_for_user(request.user, code)
+    return state_profile.state_profile(campaign, country, user_access)
+
+
+@login_required
+def country_profile(request, code, country):
+    """A State's page: its agencies' gaps beside its region and the world,
+    what it lacks, the proposed courses, who answered (state_profile)."""
+    profile = _state_profile(request, code, country)
+    context = {
+        "campaign": profile.campaign,
+        "profile": profile,
+        "domains": tables.records(profile.domains.sort_values("state_gap", ascending=False))
+        if not profile.domains.empty
+        else [],
+        "needs": tables.records(profile.needs),
+        "lacking": tables.records(profile.lacking),
+        "remedies": tables.records(profile.remedies),
+        "courses": profile.courses(),
+        "preconditions": tables.records(profile.plan.preconditions) if profile.plan else [],
+        "labels": profile.labels,
+        "equal_states": profiles.EQUAL_STATES,
+        "unweighted": profiles.UNWEIGHTED,
+    }
+    return render(request, "analysis/country.html", context)
+
+
+@login_required
+def country_chart(request, code, country):
+    profile = _state_profile(request, code, country)
+    return HttpResponse(_profile_chart(profile), content_type=CHART_TYPES["png"])
+
+
+@login_required
+def country_report_docx(request, code, country):
+    """The Word country report of the page, for a programme officer to edit."""
+    profile = _state_profile(request, code, country)
+    output = tempfile.TemporaryFile()
+    country_report.write_report(profile, _profile_chart(profile), output, exported_at=_today())
+    output.seek(0)
+    filename = f"country-report-{slugify(profile.campaign.code)}-{profile.country.code}.docx"
+    return FileResponse(
+        output, as_attachment=True, filename=filename, content_type=DOCX_CONTENT_TYPE
+    )
+
+
+def _profile_chart(profile):
+    figure = profile_chart.state_comparison(
+        profile.domains,
+        state=profile.country.name,
+        region=profile.region,
+        domain_labels=profile.labels["domains"],
+    )
+    return charts.render(figure, "png")
+
+
+def _today():
+    return timezone.localtime().strftime("%d %B %Y")

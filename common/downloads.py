@@ -7,6 +7,7 @@ from django.utils.http import content_disposition_header
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # The default bound on an uploaded spreadsheet (XLSFORM_MAX_UPLOAD_BYTES and
 # OFFLINE_MAX_UPLOAD_BYTES in the settings): a real one is well under a megabyte.
 DEFAULT_UPLOAD_BYTES = 5 * 1024 * 1024

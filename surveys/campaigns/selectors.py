@@ -26,7 +26,9 @@ def response_rates(
     if country:
         invitations = invitations.filter(agency__country__code=country)
     rows = list(
-        invitations.values("agency__country__region__name", "agency__country__name")
+        invitations.values(
+            "agency__country__region__name", "agency__country__name", "agency__country__code"
+        )
         .annotate(
             invited=Count("pk"),
             submitted=Count("pk", filter=Q(status=Invitation.Status.SUBMITTED)),
@@ -37,6 +39,7 @@ def response_rates(
         {
             "region": row["agency__country__region__name"],
             "country": row["agency__country__name"],
+            "code": row["agency__country__code"],
             "invited": row["invited"],
             "submitted": row["submitted"],
         }
