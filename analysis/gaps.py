@@ -200,8 +200,10 @@ def domain_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None, hide=None):
 def item_shares(
     frame, dimensions=("legal_power", "resource"), by=None, min_n=DEFAULT_MIN_N, *, hide=None
 ):
-    """Per yes/partly/no item: how many agencies answered, and the share of
-    each answer. Numeric items (counts, percentages) are left out."""
+    """Per yes/partly/no item: how many agencies answered, the share of each
+    answer, `lacking` (the share of agencies answering no or partly, each
+    agency counting once) and `lacking_states` (the mean of each State's own
+    share: each State counting once). Numeric items are left out."""
     _check_grouping(by)
     items = frame[frame["dimension"].isin(dimensions) & frame["number"].isna()]
     keys = ([by] if by else []) + ["question", "domain"]
@@ -223,7 +225,26 @@ def item_shares(
         table[column] if column in table else 0.0 for column in ("share_no", "share_partly")
     )
     table.loc[table["suppressed"], "lacking"] = np.nan
+    table["lacking_states"] = (
+        _lacking_by_state(items, by)
+        .reindex(
+            pd.MultiIndex.from_frame(table[[*([by] if by else []), "question"]])
+            if by
+            else table["question"]
+        )
+        .to_numpy()
+    )
+    table.loc[table["suppressed"], "lacking_states"] = np.nan
     return table
+
+
+def _lacking_by_state(items, by):
+    """Per item (and group): the mean over States of each State's share of
+    agencies lacking it, so that each State counts once."""
+    keys = [*([by] if by else []), "question"]
+    lacking = items.assign(_lacking=items["value"].isin(("no", "partly")))
+    per_state = lacking.groupby([*keys, "country"], observed=True)["_lacking"].mean()
+    return per_state.groupby(level=keys, observed=True).mean()
 
 
 def filter_frame(frame, **filters):

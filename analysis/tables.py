@@ -68,6 +68,7 @@ def items_by_region(shares, shares_by_region, item_labels, domain=None):
                 "n": row["n"],
                 "suppressed": row["suppressed"],
                 "lacking": row["lacking"],
+                "lacking_states": row.get("lacking_states"),
                 "cells": [cells.get((region, row["question"])) for region in regions],
             }
         )

@@ -336,9 +336,8 @@ def _shares(workbook, data):
     """Share of agencies lacking each power or resource (answering no or
     partly), overall and by region."""
     items = tables.items_by_region(data.shares, data.shares_by_region, data.item_labels)
-    header = ["Item", "Question", "Domain", "Agencies", "Lacking (all)"] + [
-        f"Lacking ({region})" for region in items["regions"]
-    ]
+    header = ["Item", "Question", "Domain", "Agencies", "Lacking (all)", "Lacking, States equally"]
+    header += [f"Lacking ({region})" for region in items["regions"]]
     sheet = _Sheet(
         workbook,
         "Legal powers & resources",
@@ -346,7 +345,8 @@ def _shares(workbook, data):
         {"Question": 60, "Domain": 28},
         above=[
             "Share of agencies answering 'no' or 'partly' to each legal-power or resource "
-            f"question. n<{data.min_n} marks groups too small to show."
+            "question, each agency counting once; 'States equally': the mean of each State's "
+            f"own share, each State counting once. n<{data.min_n} marks groups too small to show."
         ],
     )
     formats = {index: SHARE_FORMAT for index in range(4, len(header))}
@@ -357,6 +357,7 @@ def _shares(workbook, data):
             data.domain_labels.get(row["domain"], row["domain"]),
             int(row["n"]),
             _lacking(row, data.min_n),
+            _lacking({**row, "lacking": row["lacking_states"]}, data.min_n),
         ]
         values += [None if cell is None else _lacking(cell, data.min_n) for cell in row["cells"]]
         sheet.append(values, formats)

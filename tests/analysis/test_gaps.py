@@ -342,6 +342,21 @@ def test_item_shares_give_the_share_of_each_answer():
     assert table.loc["LP-02", "share_partly"] == pytest.approx(1.0)
 
 
+def test_a_state_with_many_agencies_does_not_outweigh_one_with_few_in_shares_lacking():
+    # Kenya: one agency, without the power. Nigeria: three agencies, all with it.
+    frame = make_frame(
+        legal(1, "LP-01", "no", country="KE"),
+        legal(2, "LP-01", "yes", country="NG"),
+        legal(3, "LP-01", "yes", country="NG"),
+        legal(4, "LP-01", "yes", country="NG"),
+    )
+
+    row = gaps.item_shares(frame, min_n=1).set_index("question").loc["LP-01"]
+
+    assert row["lacking"] == pytest.approx(0.25)  # of agencies
+    assert row["lacking_states"] == pytest.approx(0.5)  # Kenya 1, Nigeria 0: States equally
+
+
 def test_item_shares_leave_out_numeric_items_and_suppress_small_cells():
     resource_count = answer(1, "RS-01", "resource", 3)
     resource_count["number"] = 3.0

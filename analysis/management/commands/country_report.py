@@ -32,9 +32,7 @@ class Command(BaseCommand):
         try:
             profile = state_profile(found, country, Access(Role.COORDINATOR))
         except Http404 as error:
-            invited = sorted(
-                set(found.invitations.values_list("agency__country__code", flat=True))
-            )
+            invited = sorted(set(found.invitations.values_list("agency__country__code", flat=True)))
             raise CommandError(
                 f"{error}: '{country}'. Countries invited to {found.code}: {', '.join(invited)}"
             ) from error
