@@ -34,6 +34,7 @@ HEADER_FILL = PatternFill("solid", start_color="FFDCE6F1")
 WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
 MAX_WIDTH = 60
+LINE_HEIGHT = 13.5  # points per line of wrapped 11-point text
 
 READING_GUIDE = [
     (
@@ -120,9 +121,12 @@ class _Sheet:
         self.header = header
         self.header_row = len(above) + 1
         widths = widths or {}
+        self.widths = []
         for index, name in enumerate(header, start=1):
             width = widths.get(name, max(10, min(MAX_WIDTH, len(str(name)) + 4)))
             self.sheet.column_dimensions[get_column_letter(index)].width = width
+            self.widths.append(width)
+        self.fit_width = fit_width
         self.sheet.freeze_panes = f"A{self.header_row + 1}"
         last = get_column_letter(len(header))
         self.sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
@@ -136,6 +140,8 @@ class _Sheet:
         self.rows = 0
         for line in above:
             self.sheet.append([text_cell(self.sheet, line, alignment=WRAP)] if line else [])
+        if fit_width:
+            self.sheet.row_dimensions[self.header_row].height = self._height(header, bold=True)
         self.sheet.append(
             [
                 text_cell(
@@ -151,8 +157,26 @@ class _Sheet:
         cells = [_cell(self.sheet, value, formats.get(index)) for index, value in enumerate(values)]
         if wrap:
             cells = [_wrapped(self.sheet, cell) for cell in cells]
+            # Spreadsheets do not all grow a row to fit wrapped text when they
+            # open a file: give each its height.
+            row = self.header_row + self.rows + 1
+            self.sheet.row_dimensions[row].height = self._height(values)
         self.sheet.append(cells)
         self.rows += 1
+
+    def _height(self, values, *, bold=False):
+        """Points for the lines `values` take, wrapped at their columns' widths
+        (words are not split, so a line holds a little less than the width)."""
+        lines = 1
+        for value, width in zip(values, self.widths, strict=False):
+            if value is None:
+                continue
+            chars = max(1, int(width * (0.75 if bold else 1.0)) - 1)
+            text = str(value)
+            lines = max(
+                lines, sum(max(1, math.ceil(len(part) / chars)) for part in text.split("\n"))
+            )
+        return round(LINE_HEIGHT * lines + 3, 1)
 
     def close(self):
         last_row = self.header_row + max(self.rows, 1)
@@ -380,10 +404,10 @@ PLAN_HEADER = {
     "agencies_needing": ("Agencies needing it", 9),
     "countries_needing": ("Countries", 9),
     "cohorts": ("Cohorts by region and language", 40),
-    "participants": ("Participants", 11),
+    "participants": ("Participants", 12),
     "participants_assumed": ("Of which assumed (agencies)", 11),
     "cost_usd": ("Estimated cost (US$)", 11),
-    "held_back": ("Agencies held back by preconditions", 11),
+    "held_back": ("Agencies held back by preconditions", 13),
     "prerequisites": ("Take first", 16),
 }
 AGENCY_HEADER = {
@@ -392,7 +416,7 @@ AGENCY_HEADER = {
     "agency_name": ("Agency", 34),
     "kind": ("Kind of agency", 16),
     "competencies": ("Competencies and gaps that put it there", 40),
-    "participants": ("Participants", 11),
+    "participants": ("Participants", 12),
     "assumed": ("Participants assumed", 11),
     "language": ("Language of instruction", 14),
 }
