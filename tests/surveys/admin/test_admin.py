@@ -195,3 +195,24 @@ def test_a_campaign_with_answers_keeps_its_questionnaire(
     assert page.status_code == 200
     assert "Agencies have already answered" in page.content.decode()
     assert Campaign.objects.get(pk=campaign.pk).questionnaire == campaign.questionnaire
+
+
+def test_a_coordinator_changes_which_audiences_a_kind_of_agency_trains(client, db):
+    from surveys.models import KindAudience
+
+    coordinator = get_user_model().objects.create_superuser("boss", "b@example.org", "pw")
+    client.force_login(coordinator)
+    mapping = KindAudience.objects.get(kind="prosecution")
+    url = reverse("admin:surveys_kindaudience_change", args=[mapping.pk])
+
+    page = client.get(url)
+    reply = client.post(url, {"kind": "prosecution", "audiences": ["prosecutors", "judges"]})
+
+    assert page.status_code == 200 and "Prosecutors" in page.content.decode()
+    assert reply.status_code == 302
+    mapping.refresh_from_db()
+    assert mapping.audiences == ["prosecutors", "judges"]
+    assert mapping.history.first().history_user == coordinator
+    assert set(KindAudience.objects.values_list("kind", flat=True)) == {
+        "police", "specialised_unit", "prosecution", "judiciary", "ministry",
+    }  # fmt: skip
