@@ -28,7 +28,7 @@ both importance I and capability C:
 
 import graphlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -54,12 +54,14 @@ PLAN_COLUMNS = [
     "participants_assumed",
     "cost_usd",
     "held_back",
+    "covered",
     "prerequisites",
 ]
 WITHHELD_COLUMNS = [
     "agencies_needing", "countries_needing", "participants", "participants_assumed",
-    "held_back", "cost_usd",
+    "held_back", "covered", "cost_usd",
 ]  # fmt: skip
+COVERED_COLUMNS = ["code", "agency", "agency_name", "country", "country_name", "event"]
 AGENCY_COLUMNS = [
     "code", "agency", "agency_name", "country", "country_name", "kind", "competencies",
     "participants", "assumed", "language", "gaps",
@@ -144,6 +146,7 @@ class Plan:
     courses: pd.DataFrame
     agencies: pd.DataFrame
     preconditions: pd.DataFrame
+    covered: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COVERED_COLUMNS))
 
 
 def training_plan(frame, courses, **options):
@@ -163,6 +166,7 @@ def build_plan(
     question_labels=None,
     audience_labels=None,
     level_labels=None,
+    covered=None,
     blocks=None,
 ):
     """The checked training plan (Plan).
@@ -177,6 +181,9 @@ def build_plan(
     cost_per_participant_day; held_back, agencies that need the course but
     lack a power or resource it depends on; prerequisites, the transitive
     chain of course codes in the order to take them, joined with " → ".
+    `covered`: {(agency id, course code): the training event} of the
+    training registry: an agency trained on the course lately, or scheduled
+    for it, is listed in Plan.covered and not counted (column covered).
     `kind_audiences`: {agency kind: [audience codes]}, by default
     eligibility.DEFAULT_KIND_AUDIENCES. `question_labels`: {code: label} of
     the precondition questions.
@@ -190,7 +197,7 @@ def build_plan(
         "threshold": threshold, "min_n": min_n, "participants_per_agency": participants_per_agency,
         "cost_per_participant_day": cost_per_participant_day, "kind_audiences": kind_audiences,
         "question_labels": question_labels, "audience_labels": audience_labels,
-        "level_labels": level_labels,
+        "level_labels": level_labels, "covered": covered,
     }  # fmt: skip
     if blocks is not None and not frame.empty and not blocks.publishable(frame["response"]):
         return _withheld(build_plan(frame.iloc[:0], courses, **options))
@@ -228,11 +235,13 @@ def build_plan(
                 "participants_assumed": int(counted["assumed"].sum()),
                 "cost_usd": round(days * people * cost_per_participant_day, 2),
                 "held_back": held_back,
+                "covered": checks.covered_count(code),
                 "prerequisites": " → ".join(prerequisite_chain(code, prerequisites)),
             }
         )
     plan = _ranked(pd.DataFrame(rows, columns=PLAN_COLUMNS[1:]))
-    return Plan(plan, _agency_rows(agencies, plan), checks.preconditions())
+    covered_rows = pd.DataFrame(checks.covered_rows, columns=COVERED_COLUMNS)
+    return Plan(plan, _agency_rows(agencies, plan), checks.preconditions(), covered_rows)
 
 
 def _ranked(plan):
@@ -297,6 +306,8 @@ class _Checks:
             else pd.Series(dtype=object)
         )
         self.lacking = {}
+        self.covered = options["covered"] or {}
+        self.covered_rows = []
 
     def course(self, course):
         """(the agencies counted for `course`, as AGENCY_COLUMNS rows, and
@@ -317,6 +328,14 @@ class _Checks:
                 self.kind_audiences,
             ):  # fmt: skip
                 continue
+            event = self.covered.get((int(profile["agency"]), code))
+            if event:
+                self.covered_rows.append(
+                    {"code": code, "agency": int(profile["agency"]),
+                     "agency_name": profile["agency_name"], "country": profile["country"],
+                     "country_name": profile["country_name"], "event": event}
+                )  # fmt: skip
+                continue
             missing = [
                 question
                 for question in get(course, "preconditions") or []
@@ -335,6 +354,9 @@ class _Checks:
             rows.append(self._row(code, profile, gaps_of, people, assumed))
         counted = pd.DataFrame(rows, columns=[*AGENCY_COLUMNS, "response", "region"])
         return counted, held_back
+
+    def covered_count(self, code):
+        return sum(1 for row in self.covered_rows if row["code"] == code)
 
     def _row(self, code, profile, gaps_of, people, assumed):
         gaps_text = ", ".join(
@@ -399,7 +421,7 @@ def _withheld(plan):
     for column in WITHHELD_COLUMNS:
         courses[column] = pd.array([None] * len(courses), dtype="Int64")
     courses["cohorts"] = ""
-    return Plan(courses, plan.agencies.iloc[:0], plan.preconditions.iloc[:0])
+    return Plan(courses, plan.agencies.iloc[:0], plan.preconditions.iloc[:0], plan.covered.iloc[:0])
 
 
 def _hidden_regions(frame, blocks):

@@ -23,9 +23,11 @@ def _number(value):
 
 
 def plan_json(plan):
-    """{"courses": [...], "preconditions": [...]}: each course with its
-    agencies (id, name, country, kind, the competencies and gaps that put it
-    there, participants), each precondition with its recommendation."""
+    """{"courses": [...], "preconditions": [...], "covered": [...]}: each
+    course with its agencies (id, name, country, kind, the competencies and
+    gaps that put it there, participants), each precondition with its
+    recommendation, each agency the training registry shows as trained on a
+    course or scheduled for it (not counted again)."""
     agencies = {}
     for row in plan.agencies.to_dict("records"):
         agencies.setdefault(row["code"], []).append(
@@ -55,6 +57,7 @@ def plan_json(plan):
                 "participants_assumed": _number(row["participants_assumed"]),
                 "cost_usd": _number(row["cost_usd"]),
                 "held_back": _number(row["held_back"]),
+                "covered": _number(row["covered"]),
                 "cohorts": row["cohorts"],
                 "prerequisites": [code for code in row["prerequisites"].split(" → ") if code],
                 "agencies": agencies.get(row["code"], []),
@@ -75,7 +78,19 @@ def plan_json(plan):
         }
         for row in plan.preconditions.to_dict("records")
     ]
-    return {"courses": courses, "preconditions": preconditions}
+    covered = [
+        {
+            "course": row["code"],
+            "agency": {
+                "id": int(row["agency"]),
+                "name": row["agency_name"],
+                "country": row["country"],
+            },
+            "event": row["event"],
+        }  # fmt: skip
+        for row in plan.covered.to_dict("records")
+    ]
+    return {"courses": courses, "preconditions": preconditions, "covered": covered}
 
 
 def plan_csv_rows(plan):

@@ -29,6 +29,7 @@ from surveys.campaigns import selectors as campaign_selectors
 from surveys.campaigns import services as campaign_services
 from surveys.models import Agency, Question, Response, localized
 from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.registry import events
 
 CACHE_SECONDS = 60 * 60
 BREAKDOWNS = ("region", "agency_kind", "role", "country")
@@ -232,7 +233,17 @@ def training_plan(campaign, filters, frames=None, *, exact=True):
     checked = _cached(campaign, "plan", filters, compute, f"{frames.version()}:{stamp}")
     if frames.exact:
         return checked
-    return plan.Plan(checked.courses, checked.agencies.iloc[:0], checked.preconditions.iloc[:0])
+    return plan.Plan(
+        checked.courses,
+        checked.agencies.iloc[:0],
+        checked.preconditions.iloc[:0],
+        checked.covered.iloc[:0],
+    )
+
+
+def registry_months():
+    """How far back a delivered training event covers an agency in the plan."""
+    return settings.TNA_REGISTRY_MONTHS
 
 
 def cost_rate():
@@ -247,6 +258,8 @@ def plan_settings(campaign):
         "cost_per_participant_day": cost_rate(),
         "kind_audiences": selectors.kind_audiences(),
         "question_labels": selectors.precondition_labels(campaign.questionnaire),
+        # What the training registry shows as delivered lately or scheduled.
+        "covered": events.covered(None, timezone.localdate(), months_back=registry_months()),
         **selectors.catalogue_labels(),
     }
 

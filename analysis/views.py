@@ -181,6 +181,8 @@ def training_plan(request, code):
         plan=tables.records(checked.courses),
         agencies=tables.records(checked.agencies) if named else [],
         preconditions=tables.records(checked.preconditions) if named else [],
+        covered=tables.records(checked.covered) if named else [],
+        registry_months=results.registry_months(),
         named=named,
         kinds=dict(Agency.Kind.choices),
         plan_note=plan_note(min_n=context["min_n"], cost_per_participant_day=results.cost_rate()),

@@ -293,6 +293,7 @@ PLAN_HEADER = {
     "participants_assumed": ("Of which assumed (agencies)", 11),
     "cost_usd": ("Estimated cost (US$)", 11),
     "held_back": ("Agencies held back by preconditions", 13),
+    "covered": ("Agencies already trained or scheduled", 13),
     "prerequisites": ("Take first", 16),
 }
 AGENCY_HEADER = {

@@ -169,6 +169,9 @@ OFFLINE_UPLOADS_PER_HOUR = env_int("OFFLINE_UPLOADS_PER_HOUR", 10)
 # The training plan's cost estimate: US dollars per participant and day of
 # training (travel, venue, trainers), times each course's days and participants.
 TNA_COST_PER_PARTICIPANT_DAY = env_int("TNA_COST_PER_PARTICIPANT_DAY", 250)
+# The plan does not count an agency trained on a course in the registry within
+# this many months, or scheduled for it within the next 12.
+TNA_REGISTRY_MONTHS = env_int("TNA_REGISTRY_MONTHS", 24)
 
 # Security headers. SecurityMiddleware also sends X-Content-Type-Options:
 # nosniff and Cross-Origin-Opener-Policy: same-origin (Django's defaults,

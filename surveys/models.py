@@ -473,3 +473,8 @@ def localized(texts, language, default_language):
     if not texts:
         return ""
     return texts.get(language) or texts.get(default_language) or next(iter(texts.values()))
+
+
+# The training registry's model lives with its code; imported here so that
+# Django finds it as surveys.TrainingEvent.
+from surveys.registry.models import TrainingEvent  # noqa: E402, F401

@@ -1,0 +1,57 @@
+"""The training registry's model: events delivered or planned by providers."""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from surveys.models import Agency, Country, Course
+
+
+class TrainingEvent(models.Model):
+    """A training delivered or planned by a provider (the training registry,
+    report E/CN.15/2014/7 para 59): what was run where, for which agencies,
+    so that donors and agencies do not duplicate it and the plan does not
+    count an agency again. The provider's own reference is the key."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DELIVERED = "delivered", "Delivered"
+        CANCELLED = "cancelled", "Cancelled"
+
+    provider = models.CharField(max_length=200)
+    reference = models.CharField(max_length=100, help_text="The provider's own id for the event")
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    title = models.CharField(max_length=200, blank=True, help_text="When not a catalogue course")
+    competencies = models.JSONField(default=list, blank=True, help_text="Competency codes")
+    funder = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="training_events")
+    venue = models.CharField(max_length=200, blank=True, help_text="A place, or 'online'")
+    online = models.BooleanField(default=False)
+    language = models.CharField(max_length=60, blank=True)
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="training_events")
+    participants_female = models.PositiveIntegerField(default=0)
+    participants_male = models.PositiveIntegerField(default=0)
+    participants_other = models.PositiveIntegerField(default=0)
+    participants_by_audience = models.JSONField(default=dict, blank=True)
+    history = HistoricalRecords(m2m_fields=[agencies])
+
+    class Meta:
+        ordering = ["-start_date", "provider", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "reference"], name="event_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} {self.reference}: {self.label} ({self.country.code})"
+
+    @property
+    def label(self):
+        return self.course.code if self.course_id else self.title
+
+    @property
+    def participants(self):
+        return self.participants_female + self.participants_male + self.participants_other
