@@ -2,6 +2,7 @@ from django.urls import path
 
 from surveys.campaigns import views as campaign_views
 from surveys.offline import views as offline_views
+from surveys.registry import views as registry_views
 from surveys.respond import views
 
 app_name = "surveys"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("r/<str:token>/offline.xlsx", offline_views.respondent_download, name="offline_download"),
     path("r/<str:token>/offline/", offline_views.respondent_upload, name="offline"),
     # The coordinators' pages.
+    path("training/", registry_views.registry, name="registry"),
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/new/", campaign_views.campaign_create, name="campaign_new"),
     path("campaigns/<slug:code>/", campaign_views.campaign_detail, name="campaign"),

@@ -2,6 +2,6 @@
 registers their ModelAdmins; only coordinators may use any of them
 (surveys.admin.base.CoordinatorsOnly)."""
 
-from surveys.admin import campaigns, courses, directory, questionnaires, responses
+from surveys.admin import campaigns, courses, directory, questionnaires, registry, responses
 
-__all__ = ["campaigns", "courses", "directory", "questionnaires", "responses"]
+__all__ = ["campaigns", "courses", "directory", "questionnaires", "registry", "responses"]

@@ -114,3 +114,7 @@ class CourseForm(forms.ModelForm):
 
 class CourseUploadForm(forms.Form):
     file = forms.FileField(label="Course catalogue (.csv or .xlsx)")
+
+
+class EventUploadForm(forms.Form):
+    file = forms.FileField(label="Training events (.csv or .xlsx)")

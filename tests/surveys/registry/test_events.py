@@ -150,3 +150,73 @@ def test_an_old_or_cancelled_event_does_not_cover(campaign, tmp_path):
 
     assert forensics.at["FOR-201", "covered"] == 0
     assert forensics.at["FOR-201", "agencies_needing"] == 1
+
+
+def test_who_does_what_where_warns_of_two_providers_planning_the_same_course(
+    client, registry, tmp_path
+):
+    from surveys.models import UserRole
+    from tests.conftest import make_user
+
+    soon = timezone.localdate() + datetime.timedelta(days=60)
+    later = soon + datetime.timedelta(days=120)
+    run(
+        write(
+            tmp_path,
+            [
+                GOOD[0],
+                f"UNODC,P-1,FOR-201,,,{soon},{soon},planned,KE,Nairobi,en,,,,,\n",
+                f"INTERPOL,X-9,FOR-201,,,{later},{later},planned,KE,Mombasa,en,,,,,\n",
+                f"INTERPOL,X-10,FOR-201,,,{later},{later},cancelled,NG,Abuja,en,,,,,\n",
+            ],
+        )
+    )
+    client.force_login(make_user("trainer", UserRole.Role.TRAINER))
+
+    page = client.get("/training/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Possible duplication" in html
+    assert "FOR-201 is planned by UNODC" in html and "and by INTERPOL" in html
+    assert "Abuja" not in html  # cancelled
+    assert (
+        "Kenya police; DCI Cybercrime Unit" in html or "DCI Cybercrime Unit; Kenya police" in html
+    )
+
+
+def test_a_focal_point_sees_the_registry_of_their_own_state_only(client, registry, tmp_path):
+    from surveys.models import UserRole
+    from tests.conftest import make_user
+
+    soon = timezone.localdate() + datetime.timedelta(days=60)
+    run(
+        write(
+            tmp_path,
+            [
+                f"UNODC,P-1,FOR-201,,,{soon},{soon},planned,KE,Nairobi,en,,,,,\n",
+                f"UNODC,P-2,FOR-201,,,{soon},{soon},planned,NG,Abuja,en,,,,,\n",
+            ],
+        )
+    )
+    client.force_login(make_user("focal-ng", UserRole.Role.FOCAL_POINT, "NG"))
+
+    html = client.get("/training/?country=KE").content.decode()
+
+    assert "Abuja" in html and "Nairobi" not in html
+
+
+def test_a_coordinator_imports_events_in_the_admin_and_sees_the_problems(client, registry):
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(get_user_model().objects.create_superuser("boss", "b@example.org", "pw"))
+    url = "/admin/surveys/trainingevent/import/"
+
+    bad = client.post(url, {"file": SimpleUploadedFile("e.csv", (HEADER + GOOD[0]).replace(
+        "delivered", "done").encode())})  # fmt: skip
+    good = client.post(url, {"file": SimpleUploadedFile("e.csv", (HEADER + GOOD[0]).encode())})
+
+    assert "is not a status" in bad.content.decode()
+    assert good.status_code == 302
+    assert TrainingEvent.objects.get().reference == "GP-2025-07"

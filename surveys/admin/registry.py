@@ -1,0 +1,64 @@
+"""The training registry: edit an event, or import partners' event files."""
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
+
+from surveys.admin.base import HistoryAdmin, upload_page
+from surveys.admin.forms import EventUploadForm
+from surveys.models import TrainingEvent
+from surveys.registry.events import (
+    AUDIENCE_COLUMNS,
+    OPTIONAL,
+    REQUIRED,
+    EventImportError,
+    import_events,
+    read_events,
+)
+
+
+@admin.register(TrainingEvent)
+class TrainingEventAdmin(HistoryAdmin):
+    list_display = ["provider", "reference", "label", "country", "start_date", "status"]
+    list_filter = ["status", "country__region", "provider"]
+    search_fields = ["provider", "reference", "title", "course__code", "funder"]
+    filter_horizontal = ["agencies"]
+    date_hierarchy = "start_date"
+    change_list_template = "admin/surveys/trainingevent/change_list.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_events),
+                name="surveys_trainingevent_import",
+            ),
+        ] + super().get_urls()
+
+    def import_events(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            return HttpResponse(status=403)
+        return upload_page(
+            self,
+            request,
+            form_class=EventUploadForm,
+            receive=lambda data: self._receive(request, data["file"]),
+            template="admin/surveys/trainingevent/import.html",
+            title="Import training events from a spreadsheet",
+            columns=[*REQUIRED, *OPTIONAL],
+            audience_columns=list(AUDIENCE_COLUMNS),
+        )
+
+    def _receive(self, request, upload):
+        try:
+            rows = read_events(upload.read(), upload.name)
+        except EventImportError as error:
+            return error.problems
+        created, updated = import_events(rows)
+        messages.success(
+            request,
+            f"Read {len(rows)} events from {upload.name}: {created} created, {updated} updated, "
+            f"{len(rows) - created - updated} unchanged.",
+        )
+        return redirect("admin:surveys_trainingevent_changelist")
