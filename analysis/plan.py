@@ -100,6 +100,8 @@ def plan_note(
     )
 
 
+_COHORT_COLUMNS = ["response", "agency", "country", "country_name", "region", "participants",
+                   "assumed"]  # fmt: skip
 _TOLERANCE = 1e-9  # ratings are whole numbers; keep a gap equal to the threshold in
 
 
@@ -213,9 +215,13 @@ def build_plan(
         code = get(course, "code")
         competencies = list(get(course, "competencies") or [])
         scores = [float(mwds[k]) for k in competencies if k in mwds.index]
-        counted, held_back = checks.course(course)
-        cohorts = checks.cohorts(counted)
-        agencies.extend(counted.to_dict("records"))
+        counted_rows, held_back = checks.course(course)
+        counted = pd.DataFrame(
+            {name: [row[name] for row in counted_rows] for name in _COHORT_COLUMNS},
+            columns=_COHORT_COLUMNS,
+        )
+        cohorts = checks.cohorts(counted, counted_rows)
+        agencies.extend(counted_rows)
         audiences = list(get(course, "audiences") or [])
         days = float(get(course, "duration_days") or 0)
         people = int(counted["participants"].sum())
@@ -296,6 +302,11 @@ class _Checks:
         self.labels = options["question_labels"] or {}
         self.needs = _needing(frame, options["threshold"])
         self.profiles = eligibility.agency_profiles(frame).set_index("response", drop=False)
+        self.profile = {
+            response: {**row, "agency": int(row["agency"])}
+            for response, row in self.profiles.to_dict("index").items()
+        }
+        self._audience_cache = {}
         codes = {code for course in courses for code in get(course, "preconditions") or ()}
         self.answers = eligibility.answers_by_code(frame, codes)
         self.staff = eligibility.staff_counts(frame)
@@ -316,29 +327,37 @@ class _Checks:
         competencies = [str(k) for k in get(course, "competencies") or []]
         domains = sorted({self.domains[k] for k in competencies if k in self.domains.index})
         needs = self.needs[self.needs["competency"].isin(competencies)]
+        needs = needs.sort_values(["response", "competency"], ascending=[False, True])
+        gaps_by_response = {}
+        for response, competency, gap in zip(
+            needs["response"].to_numpy(), needs["competency"].to_numpy(), needs["gap"].to_numpy(),
+            strict=True,
+        ):  # fmt: skip
+            gaps_by_response.setdefault(response, []).append((competency, float(gap)))
+        audiences = get(course, "audiences") or []
+        preconditions = get(course, "preconditions") or []
         rows, held_back, seen = [], 0, set()
-        # An agency that answered in several rounds counts once, by its latest answer.
-        for response, gaps_of in sorted(needs.groupby("response"), key=lambda g: -g[0]):
-            profile = self.profiles.loc[response]
-            if profile["agency"] in seen:
+        # An agency that answered in several rounds counts once, by its latest
+        # answer (responses in descending order).
+        for response, found in gaps_by_response.items():
+            profile = self.profile[response]
+            agency = profile["agency"]
+            if agency in seen:
                 continue
-            seen.add(profile["agency"])
-            if not eligibility.in_audience(
-                profile["agency_kind"], profile["role"], get(course, "audiences") or [],
-                self.kind_audiences,
-            ):  # fmt: skip
+            seen.add(agency)
+            if not self._in_audience(profile["agency_kind"], profile["role"], audiences):
                 continue
-            event = self.covered.get((int(profile["agency"]), code))
+            event = self.covered.get((agency, code))
             if event:
                 self.covered_rows.append(
-                    {"code": code, "agency": int(profile["agency"]),
-                     "agency_name": profile["agency_name"], "country": profile["country"],
-                     "country_name": profile["country_name"], "event": event}
+                    {"code": code, "agency": agency, "agency_name": profile["agency_name"],
+                     "country": profile["country"], "country_name": profile["country_name"],
+                     "event": event}
                 )  # fmt: skip
                 continue
             missing = [
                 question
-                for question in get(course, "preconditions") or []
+                for question in preconditions
                 if self.answers.get((response, question)) == eligibility.NO
             ]
             if missing:
@@ -351,56 +370,54 @@ class _Checks:
             )
             if people <= 0 and not assumed:
                 continue
-            rows.append(self._row(code, profile, gaps_of, people, assumed))
-        counted = pd.DataFrame(rows, columns=[*AGENCY_COLUMNS, "response", "region"])
-        return counted, held_back
+            rows.append(self._row(code, response, profile, found, people, assumed))
+        return rows, held_back
+
+    def _in_audience(self, kind, role, audiences):
+        key = (kind, role, tuple(audiences))
+        if key not in self._audience_cache:
+            self._audience_cache[key] = eligibility.in_audience(
+                kind, role, audiences, self.kind_audiences
+            )
+        return self._audience_cache[key]
 
     def covered_count(self, code):
         return sum(1 for row in self.covered_rows if row["code"] == code)
 
-    def _row(self, code, profile, gaps_of, people, assumed):
-        gaps_text = ", ".join(
-            f"{competency} (gap {gap:g})"
-            for competency, gap in sorted(zip(gaps_of["competency"], gaps_of["gap"], strict=True))
-        )
+    def _row(self, code, response, profile, found, people, assumed):
         return {
             "code": code,
-            "agency": int(profile["agency"]),
+            "agency": profile["agency"],
             "agency_name": profile["agency_name"],
             "country": profile["country"],
             "country_name": profile["country_name"],
             "kind": profile["agency_kind"],
-            "competencies": gaps_text,
+            "competencies": ", ".join(f"{competency} (gap {gap:g})" for competency, gap in found),
             "participants": people,
             "assumed": assumed,
             "language": "",
-            "gaps": [
-                {"competency": competency, "gap": float(gap)}
-                for competency, gap in sorted(
-                    zip(gaps_of["competency"], gaps_of["gap"], strict=True)
-                )
-            ],
-            "response": profile["response"],
+            "gaps": [{"competency": competency, "gap": gap} for competency, gap in found],
+            "response": response,
             "region": profile["region"],
         }
 
-    def cohorts(self, counted):
+    def cohorts(self, counted, rows):
+        """The cohorts text of a course; sets each counted row's language."""
         if counted.empty:
             return ""
         chosen = eligibility.language_of_instruction(counted, self.spoken)
-        counted["language"] = counted["response"].map(
-            lambda response: eligibility.LANGUAGE_NAMES.get(chosen.get(response), "")
-        )
+        for row in rows:
+            row["language"] = eligibility.LANGUAGE_NAMES.get(chosen.get(row["response"]), "")
         return eligibility.cohorts(counted, self.spoken, self.options["min_n"], self.hidden_regions)
 
     def preconditions(self):
         rows = []
         for (response, question), codes in sorted(self.lacking.items(), key=str):
-            profile = self.profiles.loc[response]
+            profile = self.profile[response]
             label = self.labels.get(question, "")
             rows.append(
                 {
-                    "agency": int(profile["agency"]),
+                    "agency": profile["agency"],
                     "agency_name": profile["agency_name"],
                     "country": profile["country"],
                     "country_name": profile["country_name"],

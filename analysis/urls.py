@@ -16,6 +16,12 @@ urlpatterns = [
     path("campaigns/<slug:code>/gaps.csv", views.gaps_csv, name="gaps_csv"),
     path("campaigns/<slug:code>/workbook.xlsx", views.workbook, name="workbook"),
     path("campaigns/<slug:code>/plan/", views.training_plan, name="plan"),
+    path("campaigns/<slug:code>/compare/<slug:other>/", views.compare_rounds, name="compare"),
+    path(
+        "campaigns/<slug:code>/compare/<slug:other>/compare.xlsx",
+        views.compare_workbook,
+        name="compare_workbook",
+    ),
     path("campaigns/<slug:code>/countries/<str:country>/", views.country_profile, name="country"),
     path(
         "campaigns/<slug:code>/countries/<str:country>/chart.png",

@@ -18,6 +18,8 @@ from analysis import (
     profile_chart,
     profiles,
     results,
+    rounds,
+    rounds_workbook,
     selectors,
     state_profile,
     tables,
@@ -301,3 +303,45 @@ def _profile_chart(profile):
 
 def _today():
     return timezone.localtime().strftime("%d %B %Y")
+
+
+def _comparison(request, code, other):
+    campaign, user_access = access.campaign_for_user(request.user, code)
+    earlier, _ = access.campaign_for_user(request.user, other)
+    by = request.GET.get("by") or None
+    if by not in (None, *rounds.BY):
+        raise Http404("No such breakdown")
+    return rounds.compare_campaigns(campaign, earlier, user_access, by=by), user_access
+
+
+@login_required
+def compare_rounds(request, code, other):
+    """Two rounds side by side: the change in gap per competency, and
+    whether the agencies trained in between closed their gaps more."""
+    comparison, user_access = _comparison(request, code, other)
+    labels = selectors.question_labels(comparison.after.questionnaire)
+    context = {
+        "campaign": comparison.after,
+        "comparison": comparison,
+        "rows": tables.records(comparison.table),
+        "trained": tables.records(comparison.trained),
+        "labels": labels,
+        "breakdowns": rounds.BY,
+        "code": code,
+        "other": other,
+        "query": request.GET.urlencode(),
+        "access": user_access,
+    }
+    return render(request, "analysis/compare.html", context)
+
+
+@login_required
+def compare_workbook(request, code, other):
+    comparison, _ = _comparison(request, code, other)
+    output = tempfile.TemporaryFile()
+    rounds_workbook.write(comparison, output)
+    output.seek(0)
+    filename = f"compare-{slugify(comparison.before.code)}-{slugify(comparison.after.code)}.xlsx"
+    return FileResponse(
+        output, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+    )

@@ -32,6 +32,7 @@ MEAN_FORMAT = "0.0"
 MWDS_FORMAT = "0.00"
 SHARE_FORMAT = "0%"
 COST_FORMAT = "#,##0"
+WRAPPED_ROWS = 2000
 READING_GUIDE = [
     (
         "Gap",
@@ -318,7 +319,9 @@ PRECONDITION_HEADER = {
 
 def _table(workbook, title, table, columns, formats=None, labels=None):
     """A sheet of `table`'s `columns` ({name: (header, width)}), printed one
-    page wide, landscape, long texts wrapped."""
+    page wide, landscape, long texts wrapped (up to WRAPPED_ROWS rows: a
+    longer sheet is data to filter, not a page to print, and stays fast)."""
+    wrap = len(table) <= WRAPPED_ROWS
     header = [heading for heading, _ in columns.values()]
     widths = dict(columns.values())
     sheet = Sheet(workbook, title, header, widths, fit_width=True)
@@ -329,7 +332,7 @@ def _table(workbook, title, table, columns, formats=None, labels=None):
             labels.get(name, {}).get(value, value)
             for name, value in zip(columns, values, strict=True)
         ]
-        sheet.append(values, formats, wrap=True)
+        sheet.append(values, formats, wrap=wrap)
     sheet.close()
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from surveys.campaigns import services as campaign_services
 from surveys.courses import catalogue
-from surveys.demo import answers, factories
+from surveys.demo import answers, earlier_round, factories
 from surveys.models import (
     Agency,
     Campaign,
@@ -89,6 +89,9 @@ class Command(BaseCommand):
                     )
                     self._respond(invitation, invitation_number)
             self._coordinator()
+            version_1 = Questionnaire.objects.filter(code="tna", version=1).first()
+            if version_1 is not None and version_1 != questionnaire:
+                earlier_round.seed(campaign, version_1)
             fresh, draft = self._demo_invitations(campaign)
             links = [
                 (invitation, campaign_services.invitation_issue_token(invitation=invitation))
@@ -113,6 +116,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Dashboard: {base_url}{reverse('analysis:dashboard', args=[campaign.code])}"
         )
+        if Campaign.objects.filter(code=earlier_round.CODE).exists():
+            compare = reverse("analysis:compare", args=[campaign.code, earlier_round.CODE])
+            self.stdout.write(f"Compared with the 2025 round: {base_url}{compare}")
+        self.stdout.write(f"Training registry: {base_url}{reverse('surveys:registry')}")
         for username, password, role, country in OTHER_ROLES:
             label = UserRole.Role(role).label + (f" ({country})" if country else "")
             self.stdout.write(f"  {label}: user {username}, password {password}")

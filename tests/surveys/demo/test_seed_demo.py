@@ -28,7 +28,8 @@ def test_it_loads_a_campaign_of_thirty_agencies_in_ten_countries_across_regions(
         Invitation.Status.IN_PROGRESS,
         Invitation.Status.SENT,
     } <= statuses
-    assert Response.objects.filter(status=Response.Status.SUBMITTED).count() == 24
+    submitted = Response.objects.filter(status=Response.Status.SUBMITTED)
+    assert submitted.filter(invitation__campaign=campaign).count() == 24
     assert Response.objects.filter(status=Response.Status.DRAFT).count() == 3
     assert campaign.invitations.filter(status=Invitation.Status.SENT).count() == 3
 
@@ -40,7 +41,7 @@ def test_running_it_twice_changes_nothing_but_the_printed_links(capsys):
     seed(capsys)
 
     assert (Agency.objects.count(), Invitation.objects.count(), Answer.objects.count()) == counts
-    assert Campaign.objects.count() == 1
+    assert sorted(Campaign.objects.values_list("code", flat=True)) == ["DEMO", "DEMO-2025"]
     assert Questionnaire.objects.count() == 2
 
 
@@ -93,3 +94,26 @@ def test_it_creates_a_focal_point_and_a_trainer_to_try_the_roles(capsys):
     assert roles == {"focal-ke": ("focal_point", "KE"), "trainer": ("trainer", None)}
     assert "Country focal point (KE): user focal-ke" in out
     assert "Dashboard: http://127.0.0.1:8000/campaigns/DEMO/dashboard/" in out
+
+
+def test_the_demo_has_an_earlier_round_and_training_between_the_rounds(capsys, client):
+    from surveys.models import TrainingEvent
+
+    out = seed(capsys)
+
+    earlier = Campaign.objects.get(code="DEMO-2025")
+    assert earlier.questionnaire.version == 1 and earlier.closed_at is not None
+    assert earlier.invitations.filter(status=Invitation.Status.SUBMITTED).count() == 24
+    assert TrainingEvent.objects.filter(status="delivered", course__code="FOR-201").count() == 4
+    assert (
+        "Compared with the 2025 round: http://127.0.0.1:8000/campaigns/DEMO/compare/DEMO-2025/"
+        in out
+    )
+    client.post(
+        "/accounts/login/", {"username": "coordinator", "password": "demo-coordinator-2026"}
+    )
+    page = client.get("/campaigns/DEMO/compare/DEMO-2025/")
+    row = next(row for row in page.context["trained"] if row["course"] == "FOR-201")
+    assert row["n_trained"] >= 5 and row["n_untrained"] >= 5, row
+    assert row["difference"] < 0
+    assert "Possible duplication" in client.get("/training/").content.decode()
