@@ -5,9 +5,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from analysis import charts, country_report, profile_chart
+from analysis.management.lookup import campaign_named
 from analysis.state_profile import state_profile
 from surveys.access import Access, Role
-from surveys.models import Campaign
 
 
 class Command(BaseCommand):
@@ -23,10 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, type=Path)
 
     def handle(self, *args, campaign, country, output, **options):
-        found = Campaign.objects.select_related("questionnaire").filter(code=campaign).first()
-        if found is None:
-            known = ", ".join(Campaign.objects.values_list("code", flat=True)) or "none"
-            raise CommandError(f"No campaign '{campaign}'. Known campaigns: {known}")
+        found = campaign_named(campaign)
         if output.suffix.lower() != ".docx":
             raise CommandError(f"The output must be a .docx file, not '{output.name}'")
         try:

@@ -3,9 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from analysis.management.lookup import campaign_named
 from analysis.results import Filters, workbook_data
 from analysis.workbook import write_workbook
-from surveys.models import Campaign
 
 
 class Command(BaseCommand):
@@ -22,10 +22,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, campaign, output, region, country, kind, no_answers, **options):
-        found = Campaign.objects.select_related("questionnaire").filter(code=campaign).first()
-        if found is None:
-            known = ", ".join(Campaign.objects.values_list("code", flat=True)) or "none"
-            raise CommandError(f"No campaign '{campaign}'. Known campaigns: {known}")
+        found = campaign_named(campaign)
         if output.suffix.lower() != ".xlsx":
             raise CommandError(f"The output must be an .xlsx file, not '{output.name}'")
         started = time.perf_counter()

@@ -6,9 +6,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis import plan_export
+from analysis.management.lookup import campaign_named
 from analysis.results import Filters, training_plan
 from common.downloads import escape_formula
-from surveys.models import Campaign
 
 
 class Command(BaseCommand):
@@ -24,10 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="File to write (default: the screen)")
 
     def handle(self, *args, campaign, format, output, **options):
-        found = Campaign.objects.select_related("questionnaire").filter(code=campaign).first()
-        if found is None:
-            known = ", ".join(Campaign.objects.values_list("code", flat=True)) or "none"
-            raise CommandError(f"No campaign '{campaign}'. Known campaigns: {known}")
+        found = campaign_named(campaign)
         checked = training_plan(found, Filters())
         text = io.StringIO()
         if format == "json":
