@@ -37,7 +37,8 @@ class TrainingEvent(models.Model):
     participants_male = models.PositiveIntegerField(default=0)
     participants_other = models.PositiveIntegerField(default=0)
     participants_by_audience = models.JSONField(default=dict, blank=True)
-    history = HistoricalRecords(m2m_fields=[agencies])
+    # app: the history models live in surveys.models, like every other one.
+    history = HistoricalRecords(m2m_fields=[agencies], app="surveys")
 
     class Meta:
         ordering = ["-start_date", "provider", "reference"]
