@@ -93,6 +93,7 @@ def dashboard(request, code):
         totals=totals,
         quadrant_convention=gaps.QUADRANT_CONVENTION,
         priority_convention=gaps.PRIORITY_CONVENTION,
+        other_rounds=access.campaigns_for(context["access"]).exclude(pk=campaign.pk),
     )
     return render(request, "analysis/dashboard.html", context)
 
