@@ -62,8 +62,13 @@ def write_report(profile, chart_png, output, *, exported_at=""):
     document.add_heading(f"Training needs of {country.name}", level=0)
     document.add_paragraph(
         f"{campaign.name} ({campaign.code}). Draft for discussion with the national "
-        f"authorities{', exported ' + exported_at if exported_at else ''}. "
-        f"{profile.submitted} of {profile.invited} invited agencies of {country.name} answered."
+        f"authorities{', exported ' + exported_at if exported_at else ''}."
+        + (
+            f" {profile.submitted} of {profile.invited} invited agencies of {country.name} "
+            "answered."
+            if profile.invited is not None
+            else ""
+        )
     )
     if profile.withheld:
         document.add_paragraph(

@@ -300,8 +300,11 @@ class _Checks:
             else options["kind_audiences"]
         )
         self.labels = options["question_labels"] or {}
-        self.needs = _needing(frame, options["threshold"])
         self.profiles = eligibility.agency_profiles(frame).set_index("response", drop=False)
+        # An agency that answered several rounds counts once, by its latest answer.
+        latest = self.profiles.groupby("agency")["response"].max()
+        needs = _needing(frame, options["threshold"])
+        self.needs = needs[needs["response"].isin(latest.to_numpy())]
         self.profile = {
             response: {**row, "agency": int(row["agency"])}
             for response, row in self.profiles.to_dict("index").items()

@@ -47,13 +47,15 @@ def _respondent_means(frame, item):
     return per.merge(who, on="response", how="left")
 
 
-def _others_enough(frame, country, region, min_n):
-    """(region comparison allowed, world comparison allowed): the responses
-    outside the State number at least min_n."""
-    responses = frame.drop_duplicates("response")
-    outside = responses[responses["country"].astype(str) != country]
-    in_region = outside[outside["region"].astype(str) == region]
-    return len(in_region) >= min_n, len(outside) >= min_n
+def _outside(per, key, country, region):
+    """Per `key` value: (responses outside the State in its region, outside
+    it anywhere) that answered it."""
+    outside = per[per["country"] != country]
+    in_region = outside[outside["region"] == region]
+    return (
+        in_region.groupby(key)["response"].nunique(),
+        outside.groupby(key)["response"].nunique(),
+    )
 
 
 def comparison(frame, country, item, *, min_n, own=True):
@@ -70,7 +72,9 @@ def comparison(frame, country, item, *, min_n, own=True):
     if state.empty:
         return pd.DataFrame(columns=columns)
     region = state["region"].iloc[0]
-    show_region, show_world = _others_enough(frame, country, region, min_n)
+    # A comparison per item only from min_n answers to that item outside the
+    # State: else the State's own figure could be subtracted from it.
+    region_n, world_n = _outside(per, item, country, region)
     states = per.groupby(["region", "country", item], observed=True)["gap"].mean().reset_index()
     table = state.groupby(item, observed=True).agg(
         state_gap=("gap", "mean"), state_n=("response", "nunique")
@@ -79,9 +83,11 @@ def comparison(frame, country, item, *, min_n, own=True):
         table.loc[table["state_n"] < min_n, "state_gap"] = None
     in_region = states[states["region"] == region].groupby(item)["gap"]
     world = states.groupby(item)["gap"]
-    table["region_gap"] = in_region.mean() if show_region else None
+    enough_region = region_n.reindex(table.index).fillna(0) >= min_n
+    enough_world = world_n.reindex(table.index).fillna(0) >= min_n
+    table["region_gap"] = in_region.mean().reindex(table.index).where(enough_region)
     table["region_states"] = in_region.size()
-    table["world_gap"] = world.mean() if show_world else None
+    table["world_gap"] = world.mean().reindex(table.index).where(enough_world)
     table["world_states"] = world.size()
     table = table.reset_index()
     return table[columns].astype(object).where(table[columns].notna(), None)
@@ -124,7 +130,7 @@ def lacking(frame, country, *, min_n, own=True):
     if state.empty:
         return pd.DataFrame(columns=columns)
     region = state["region"].iloc[0]
-    show_region, show_world = _others_enough(frame, country, region, min_n)
+    region_n, world_n = _outside(answered, "question", country, region)
     rows = []
     for question, group in state.groupby("question"):
         if not group["no"].any() or (not own and len(group) < min_n):
@@ -138,9 +144,11 @@ def lacking(frame, country, *, min_n, own=True):
                 else int(group["no"].sum()),
                 "state_share": float(group["no"].mean()),
                 "region_share": float(here.loc[here["region"] == region, "no"].mean())
-                if show_region
+                if region_n.get(question, 0) >= min_n
                 else None,
-                "world_share": float(here["no"].mean()) if show_world else None,
+                "world_share": float(here["no"].mean())
+                if world_n.get(question, 0) >= min_n
+                else None,
             }
         )
     table = pd.DataFrame(rows, columns=columns)

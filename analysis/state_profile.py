@@ -87,6 +87,7 @@ def state_profile(campaign, code, access):
     blocks = frames.blocks()
     if not own and (len(responses) < min_n or not blocks.publishable(pd.Series(responses))):
         profile.withheld = True
+        profile.invited = profile.submitted = None  # not even how many answered
         return profile
     _fill(profile, frame, mine)
     return profile

@@ -135,6 +135,9 @@ def _event(number, record, context, sheet, problems):
     values["online"] = text["venue"].lower() == "online"
     values["venue"] = "" if values["online"] else text["venue"]
     values["funder"], values["language"] = text["funder"], text["language"]
+    for column, limit in (("venue", 200), ("funder", 200), ("language", 60)):
+        if len(text[column]) > limit:
+            problem(column, f"the {column} has {len(text[column])} characters; at most {limit}")
     _participants(record, values, problem)
     event = EventRow(row=number, values=values)
     if country is not None:
@@ -186,7 +189,7 @@ def _participants(record, values, problem):
         text = cell_text(record.get(column))
         if not text:
             return 0
-        if not text.isdigit():
+        if not text.isdecimal():
             problem(column, f"'{text}' is not a whole number of participants")
             return 0
         return int(text)

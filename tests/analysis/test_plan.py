@@ -161,6 +161,15 @@ def test_an_agency_that_answered_twice_is_one_agency():
     assert table.at["A1", "participants"] == 2
 
 
+def test_an_agency_whose_latest_answer_shows_no_need_is_not_counted():
+    agencies = {**AGENCIES, 6: (1, "KE", "Kenya", "Africa")}  # agency 1, a later round
+    ratings = {"A-01": {1: (5, 1), 6: (5, 5), 2: (5, 5), 3: (5, 5)}}
+
+    table = plan_of([course("A1", ["A-01"])], make_frame(ratings, agencies))
+
+    assert table.at["A1", "agencies_needing"] == 0
+
+
 def test_without_staff_counts_participants_are_the_assumption_and_say_so():
     table = plan_of(participants_per_agency=3)
 

@@ -85,6 +85,7 @@ def test_a_trainer_sees_nothing_of_a_state_that_could_be_singled_out(client, pro
     html = reply.content.decode()
     assert "no figure of this State is shown" in html
     assert "Kenyan unit" not in html
+    assert "invited agencies" not in html and "answered" not in html.split("<h1")[1][:300]
 
 
 def test_a_trainer_sees_a_large_enough_state_without_agency_names(client, profile_round):
@@ -180,4 +181,19 @@ def test_a_comparison_is_not_shown_when_too_few_answers_lie_outside_the_state():
     row = profiles.comparison(frame(rows), "KE", "domain", min_n=5).iloc[0]
 
     assert row["state_gap"] == pytest.approx(4.0)  # the State's own, whatever its n
+    assert row["region_gap"] is None and row["world_gap"] is None
+
+
+def test_a_comparison_needs_min_n_answers_to_that_item_outside_the_state():
+    # Kenya: 3 agencies rate DF-02. Nigeria: 6 agencies answered, only one rated DF-02:
+    # the region's figure minus Kenya's would give that one agency's gap.
+    rows = [(n, "KE", "Africa", 4) for n in range(1, 4)] + [(10, "NG", "Africa", 1)]
+    answers = frame(rows)
+    others = frame([(n, "NG", "Africa", 2) for n in range(11, 16)])
+    others["competency"], others["question"] = "DF-09", others["question"].str.replace("02", "09")
+
+    table = profiles.comparison(pd.concat([answers, others]), "KE", "competency", min_n=5)
+
+    row = table.set_index("competency").loc["DF-02"]
+    assert row["state_gap"] == pytest.approx(4.0)
     assert row["region_gap"] is None and row["world_gap"] is None

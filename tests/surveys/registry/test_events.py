@@ -78,7 +78,8 @@ def test_a_file_with_bad_rows_is_refused_naming_each_by_row_and_column(registry,
     rows = [
         GOOD[0],
         "UNODC,GP-2,NOPE-1,,,2025-13-01,2025-06-01,done,XX,,,,two,,,\n",
-        "UNODC,GP-3,FOR-201,,,2025-06-01,2025-06-02,planned,KE,,,Unknown unit,,,,\n",
+        "UNODC,GP-3,FOR-201,,,2025-06-01,2025-06-02,planned,KE,,,Unknown unit,²,,,\n",
+        f"UNODC,GP-4,FOR-201,,,2025-06-01,2025-06-02,planned,KE,{'x' * 201},,,,,,\n",
         GOOD[0],
     ]
 
@@ -94,7 +95,9 @@ def test_a_file_with_bad_rows_is_refused_naming_each_by_row_and_column(registry,
         "row 3, column 'country': 'XX' is not an ISO 3166 alpha-2 country code",
         "row 3, column 'participants_female': 'two' is not a whole number",
         "row 4, column 'agencies': no agency 'Unknown unit' in Kenya",
-        "row 5, column 'reference': the event UNODC GP-2025-07 is already in row 2",
+        "row 4, column 'participants_female': '²' is not a whole number",
+        "row 5, column 'venue': the venue has 201 characters; at most 200",
+        "row 6, column 'reference': the event UNODC GP-2025-07 is already in row 2",
     ):
         assert expected in message
     assert TrainingEvent.objects.count() == 0
