@@ -1,0 +1,119 @@
+"""A course's pre-training assessment (report E/CN.15/2014/7 para 59: very
+specific pre-training needs assessments): a short XLSForm on the course's
+competencies, the same importance / capability pair as the needs
+questionnaire, plus the tools and systems the participant uses, prior
+training and certifications, and the equipment at the home unit. It goes
+through the same importer, so it is edited like any other questionnaire."""
+
+from surveys.models import Choice, Question
+from surveys.questionnaires.xlsform.definition import (
+    ChoiceDef,
+    FormDefinition,
+    QuestionDef,
+    SectionDef,
+)
+from surveys.questionnaires.xlsform.write import write_xlsform
+
+SOURCE = "E/CN.15/2014/7 para 59 (pre-training assessments)"
+TEXTS = {
+    "participant": ("About you", "Vous concernant"),
+    "competencies": ("The course's competencies", "Les compétences du cours"),
+    "role": ("What is your role?", "Quelle est votre fonction ?"),
+    "tools": (
+        "Which tools and systems do you use in this work (software, hardware, databases)?",
+        "Quels outils et systèmes utilisez-vous pour ce travail (logiciels, matériel, bases "
+        "de données) ?",
+    ),
+    "prior_training": (
+        "Have you been trained in this area before?",
+        "Avez-vous déjà été formé(e) dans ce domaine ?",
+    ),
+    "prior_training_detail": (
+        "Which training, when, and by whom?",
+        "Quelle formation, quand, et par qui ?",
+    ),
+    "certifications": (
+        "Which certifications do you hold?",
+        "Quelles certifications détenez-vous ?",
+    ),
+    "equipment": (
+        "What equipment does your unit have for this work?",
+        "De quel équipement votre unité dispose-t-elle pour ce travail ?",
+    ),
+    "yes": ("Yes", "Oui"),
+    "no": ("No", "Non"),
+}
+
+
+def _text(key, languages):
+    english, french = TEXTS[key]
+    return {
+        language: french if "(fr)" in language else english
+        for language in languages
+        if "(fr)" in language or "(en)" in language
+    } or {languages[0]: english}
+
+
+def pretraining_definition(course, questionnaire):
+    """The FormDefinition of `course`'s pre-training assessment, with the
+    competency statements (every language) of `questionnaire`."""
+    languages = list(questionnaire.languages)
+    rated = {
+        (q.competency, q.dimension): q
+        for q in Question.objects.filter(
+            questionnaire=questionnaire, competency__in=course.competencies
+        )
+    }
+    scale_list = next((q.list_name for q in rated.values()), "scale5")
+    choices = [
+        ChoiceDef(choice.list_name, choice.name, dict(choice.label))
+        for choice in Choice.objects.filter(
+            questionnaire=questionnaire, list_name__in=[scale_list, "role"]
+        ).order_by("list_name", "position")
+    ]
+    choices += [ChoiceDef("yesno", name, _text(name, languages)) for name in ("yes", "no")]
+    participant = SectionDef("participant", _text("participant", languages))
+    participant.questions = [
+        QuestionDef("role", "select_one", _text("role", languages), list_name="role",
+                    required=True, source=SOURCE),
+        QuestionDef("tools", "text", _text("tools", languages), source=SOURCE),
+        QuestionDef("prior_training", "select_one", _text("prior_training", languages),
+                    list_name="yesno", required=True, source=SOURCE),
+        QuestionDef("prior_training_detail", "text", _text("prior_training_detail", languages),
+                    relevant="${prior_training} = 'yes'", source=SOURCE),
+        QuestionDef("certifications", "text", _text("certifications", languages), source=SOURCE),
+        QuestionDef("equipment", "text", _text("equipment", languages), source=SOURCE),
+    ]  # fmt: skip
+    competencies = SectionDef("competencies", _text("competencies", languages))
+    for code in course.competencies:
+        for dimension, suffix in (("importance", "imp"), ("capability", "cap")):
+            question = rated.get((code, dimension))
+            if question is None:
+                continue
+            competencies.questions.append(
+                QuestionDef(
+                    f"{code}_{suffix}",
+                    "select_one",
+                    dict(question.label),
+                    list_name=question.list_name,
+                    hint=dict(question.hint),
+                    required=True,
+                    competency=code,
+                    dimension=dimension,
+                    source=question.source,
+                )  # fmt: skip
+            )
+    return FormDefinition(
+        form_id=f"pre_{course.code.lower().replace('-', '_')}",
+        title=f"Pre-training assessment: {course.code} {course.title}",
+        form_version="1",
+        default_language=questionnaire.default_language,
+        languages=languages,
+        sections=[participant, competencies],
+        choices=choices,
+    )
+
+
+def pretraining_form(course, questionnaire):
+    """The pre-training assessment of `course` as XLSForm workbook bytes."""
+    return write_xlsform(pretraining_definition(course, questionnaire))
