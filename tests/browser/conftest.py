@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Error, expect, sync_playwright
 
 from surveys.countries import load_countries
@@ -32,6 +34,20 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 15_000
 
 expect.set_options(timeout=TIMEOUT_MS)
+
+# One request at a time. With SQLite in memory the live server's threads all
+# share the test's one connection, and a page whose four charts load at once
+# interleaved their savepoints ("no such savepoint"), breaking every request
+# after it. A single-threaded server closes each connection after its reply.
+class SingleThreadedServer(WSGIServer):
+    """Serves in the live server's own thread, which already uses the test's
+    connection (LiveServerThread.run installs connections_override)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SingleThreadedServer
 
 REPORTS = pytest.StashKey[dict]()
 
