@@ -35,6 +35,7 @@ TIMEOUT_MS = 15_000
 
 expect.set_options(timeout=TIMEOUT_MS)
 
+
 # One request at a time. With SQLite in memory the live server's threads all
 # share the test's one connection, and a page whose four charts load at once
 # interleaved their savepoints ("no such savepoint"), breaking every request
