@@ -93,7 +93,9 @@ def dashboard(request, code):
         totals=totals,
         quadrant_convention=gaps.QUADRANT_CONVENTION,
         priority_convention=gaps.PRIORITY_CONVENTION,
-        other_rounds=access.campaigns_for(context["access"]).exclude(pk=campaign.pk),
+        other_rounds=access.campaigns_for(context["access"])
+        .exclude(pk=campaign.pk)
+        .filter(assessment__isnull=True),
     )
     return render(request, "analysis/dashboard.html", context)
 

@@ -172,6 +172,17 @@ TNA_COST_PER_PARTICIPANT_DAY = env_int("TNA_COST_PER_PARTICIPANT_DAY", 250)
 # The plan does not count an agency trained on a course in the registry within
 # this many months, or scheduled for it within the next 12.
 TNA_REGISTRY_MONTHS = env_int("TNA_REGISTRY_MONTHS", 24)
+# A course's participants are asked again when it ends (answerable for
+# TNA_POST_COURSE_DAYS) and from TNA_FOLLOWUP_AFTER_DAYS to
+# TNA_FOLLOWUP_UNTIL_DAYS after it (three to six months); their names and
+# addresses are erased TNA_PARTICIPANT_RETENTION_DAYS after that closes.
+TNA_POST_COURSE_DAYS = env_int("TNA_POST_COURSE_DAYS", 30)
+TNA_FOLLOWUP_AFTER_DAYS = env_int("TNA_FOLLOWUP_AFTER_DAYS", 91)
+TNA_FOLLOWUP_UNTIL_DAYS = env_int("TNA_FOLLOWUP_UNTIL_DAYS", 183)
+TNA_PARTICIPANT_RETENTION_DAYS = env_int("TNA_PARTICIPANT_RETENTION_DAYS", 90)
+# The address links in e-mails sent from the command line (send_followups)
+# start with; pages use the address they were asked at.
+TNA_SITE_URL = os.environ.get("TNA_SITE_URL", "http://127.0.0.1:8000")
 
 # Security headers. SecurityMiddleware also sends X-Content-Type-Options:
 # nosniff and Cross-Origin-Opener-Policy: same-origin (Django's defaults,

@@ -85,6 +85,9 @@ def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
 
 def campaigns_for(access: Access) -> QuerySet[Campaign]:
     campaigns = Campaign.objects.select_related("questionnaire")
+    if not access.is_coordinator:
+        # A course's participants are seen as a class on the event's page.
+        campaigns = campaigns.filter(assessment__isnull=True)
     if access.forced_country:
         campaigns = campaigns.filter(invitations__agency__country__code=access.forced_country)
     return campaigns.distinct()

@@ -242,6 +242,11 @@ class Invitation(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invitations")
+    # Set for a participant's own invitation to a course's assessment.
+    participant = models.ForeignKey(
+        "surveys.Participant", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="invitations",
+    )  # fmt: skip
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
     created_at = models.DateTimeField(default=timezone.now)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -254,7 +259,14 @@ class Invitation(models.Model):
     class Meta:
         ordering = ["campaign", "agency__country__name", "agency__name"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "agency"], name="invitation_unique_agency")
+            models.UniqueConstraint(
+                fields=["campaign", "agency"],
+                condition=models.Q(participant__isnull=True),
+                name="invitation_unique_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "participant"], name="invitation_unique_participant"
+            ),
         ]
 
     def __str__(self):
@@ -477,4 +489,4 @@ def localized(texts, language, default_language):
 
 # The training registry's model lives with its code; imported here so that
 # Django finds it as surveys.TrainingEvent.
-from surveys.registry.models import TrainingEvent  # noqa: E402, F401
+from surveys.registry.models import Assessment, Participant, TrainingEvent  # noqa: E402, F401

@@ -19,6 +19,12 @@ urlpatterns = [
     path("r/<str:token>/offline/", offline_views.respondent_upload, name="offline"),
     # The coordinators' pages.
     path("training/", registry_views.registry, name="registry"),
+    path("training/events/<int:event_id>/", registry_views.event_detail, name="event"),
+    path(
+        "training/events/<int:event_id>/invite/<str:stage>/",
+        registry_views.event_invite,
+        name="event_invite",
+    ),
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/new/", campaign_views.campaign_create, name="campaign_new"),
     path("campaigns/<slug:code>/", campaign_views.campaign_detail, name="campaign"),

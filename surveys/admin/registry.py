@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
-from surveys.admin.base import HistoryAdmin, upload_page
+from surveys.admin.base import HistoryAdmin, TabularInline, upload_page
 from surveys.admin.forms import EventUploadForm
-from surveys.models import TrainingEvent
+from surveys.models import Participant, TrainingEvent
 from surveys.registry.events import (
     AUDIENCE_COLUMNS,
     OPTIONAL,
@@ -18,8 +18,17 @@ from surveys.registry.events import (
 )
 
 
+class ParticipantInline(TabularInline):
+    model = Participant
+    fields = ["name", "email", "agency", "role", "anonymised_at"]
+    readonly_fields = ["anonymised_at"]
+    autocomplete_fields = ["agency"]
+    extra = 0
+
+
 @admin.register(TrainingEvent)
 class TrainingEventAdmin(HistoryAdmin):
+    inlines = [ParticipantInline]
     list_display = ["provider", "reference", "label", "country", "start_date", "status"]
     list_filter = ["status", "country__region", "provider"]
     search_fields = ["provider", "reference", "title", "course__code", "funder"]

@@ -58,7 +58,7 @@ def campaign_create(
     )
 
 
-def _new_link(invitation):
+def new_link(invitation):
     """Add a link to the invitation and return its token, shown once: 256
     bits from the OS's CSPRNG, of which only the SHA-256 is stored."""
     token = secrets.token_urlsafe(32)
@@ -69,7 +69,7 @@ def _new_link(invitation):
 def invitation_create(*, campaign: Campaign, agency: Agency) -> tuple[Invitation, str]:
     """Returns (invitation, token)."""
     invitation = Invitation.objects.create(campaign=campaign, agency=agency)
-    return invitation, _new_link(invitation)
+    return invitation, new_link(invitation)
 
 
 def _revoke_links(invitation, now):
@@ -100,7 +100,7 @@ def invitation_issue_token(*, invitation: Invitation) -> str:
     if invitation.revoked_at:
         invitation.revoked_at = None
         invitation.save(update_fields=["revoked_at"])
-    return _new_link(invitation)
+    return new_link(invitation)
 
 
 @transaction.atomic
@@ -119,7 +119,29 @@ class IssuedLink:
     emailed: bool
 
 
+def email_participant(participant, campaign, link, *, reminder=False):
+    """E-mail a course participant their own link to one of its questionnaires."""
+    if not participant.email:
+        return False
+    event = participant.event
+    body = (
+        f"Dear {participant.name},\n\n"
+        f"{'This is a reminder: p' if reminder else 'P'}lease answer the short questionnaire "
+        f'"{campaign.name}" about {event.label} by {campaign.closes_on:%d %B %Y}. It helps '
+        "the trainers fit the course to the class and shows whether the course closed the "
+        "gaps it was meant to.\n\n"
+        f"Your personal link:\n{link}\n\n"
+        "Please do not forward it: it is yours alone.\n"
+    )
+    send_mail(("Reminder: " if reminder else "") + campaign.name, body, None, [participant.email])
+    return True
+
+
 def _email_link(invitation, link, *, reminder):
+    if invitation.participant_id:
+        return email_participant(
+            invitation.participant, invitation.campaign, link, reminder=reminder
+        )
     agency = invitation.agency
     if not agency.contact_email:
         return False
@@ -173,7 +195,7 @@ def campaign_send_reminders(
     issued = []
     now = timezone.now()
     for invitation in pending:
-        token = _new_link(invitation)
+        token = new_link(invitation)
         emailed = _email_link(invitation, link_for(token), reminder=True)
         invitation.reminders_sent += 1
         invitation.last_reminded_at = now

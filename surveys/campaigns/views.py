@@ -15,7 +15,7 @@ from surveys.models import Response
 from surveys.respond import services as response_services
 
 
-def _link_maker(request):
+def link_maker(request):
     return lambda token: request.build_absolute_uri(reverse("surveys:start", args=[token]))
 
 
@@ -23,7 +23,9 @@ def _link_maker(request):
 def campaign_list(request):
     user_access = access.access_for(request.user)
     campaigns = []
-    for campaign in access.campaigns_for(user_access).order_by("-opens_on", "code"):
+    # A course's assessments are reached from the event's page.
+    listed = access.campaigns_for(user_access).filter(assessment__isnull=True)
+    for campaign in listed.order_by("-opens_on", "code"):
         _, _, totals = campaign_selectors.response_rates(campaign, user_access.forced_country)
         campaigns.append((campaign, totals))
     return render(
@@ -76,12 +78,12 @@ def campaign_invite(request, code):
         messages.error(request, "The invitation filters were not valid.")
         return redirect("surveys:campaign", code=code)
     issued = campaign_services.campaign_invite(
-        campaign=campaign, agencies=form.agencies(), link_for=_link_maker(request)
+        campaign=campaign, agencies=form.agencies(), link_for=link_maker(request)
     )
     if not issued:
         messages.info(request, "Every matching agency is already invited.")
         return redirect("surveys:campaign", code=code)
-    return _links_page(request, campaign, issued, f"Invited {len(issued)} agencies")
+    return links_page(request, campaign, issued, f"Invited {len(issued)} agencies")
 
 
 @login_required
@@ -104,12 +106,12 @@ def campaign_remind(request, code):
     if unconfirmed:
         return unconfirmed
     issued = campaign_services.campaign_send_reminders(
-        campaign=campaign, link_for=_link_maker(request)
+        campaign=campaign, link_for=link_maker(request)
     )
     if not issued:
         messages.info(request, "Every invited agency has submitted: no reminder to send.")
         return redirect("surveys:campaign", code=code)
-    return _links_page(request, campaign, issued, f"Reminded {len(issued)} agencies")
+    return links_page(request, campaign, issued, f"Reminded {len(issued)} agencies")
 
 
 def _unconfirmed(request, campaign, *, title, consequence, button):
@@ -122,9 +124,9 @@ def _unconfirmed(request, campaign, *, title, consequence, button):
     return render(request, "surveys/confirm.html", context)
 
 
-def _links_page(request, campaign, issued, title):
+def links_page(request, campaign, issued, title):
     # Links are stored only as hashes: this page is the one chance to copy them.
-    build = _link_maker(request)
+    build = link_maker(request)
     rows = [(item.invitation, build(item.token), item.emailed) for item in issued]
     return render(
         request,
@@ -173,7 +175,7 @@ def invitation_new_link(request, code, invitation_id):
         return unconfirmed
     token = campaign_services.invitation_issue_token(invitation=invitation)
     issued = [campaign_services.IssuedLink(invitation, token, emailed=False)]
-    return _links_page(request, campaign, issued, "New link (earlier links no longer work)")
+    return links_page(request, campaign, issued, "New link (earlier links no longer work)")
 
 
 @login_required

@@ -40,13 +40,18 @@ TEXTS = {
         "What equipment does your unit have for this work?",
         "De quel équipement votre unité dispose-t-elle pour ce travail ?",
     ),
+    "prerequisites": ("Before this course", "Avant ce cours"),
+    "prerequisite": (
+        "Have you completed {course}, or equivalent training?",
+        "Avez-vous suivi {course}, ou une formation équivalente ?",
+    ),
     "yes": ("Yes", "Oui"),
     "no": ("No", "Non"),
 }
 
 
-def _text(key, languages):
-    english, french = TEXTS[key]
+def _text(key, languages, **values):
+    english, french = (text.format(**values) for text in TEXTS[key])
     return {
         language: french if "(fr)" in language else english
         for language in languages
@@ -103,15 +108,42 @@ def pretraining_definition(course, questionnaire):
                     source=question.source,
                 )  # fmt: skip
             )
+    sections = [participant, competencies]
+    prerequisites = _prerequisites_section(course, languages)
+    if prerequisites.questions:
+        sections.insert(1, prerequisites)
     return FormDefinition(
-        form_id=f"pre_{course.code.lower().replace('-', '_')}",
+        form_id=pretraining_form_id(course),
         title=f"Pre-training assessment: {course.code} {course.title}",
         form_version="1",
         default_language=questionnaire.default_language,
         languages=languages,
-        sections=[participant, competencies],
+        sections=sections,
         choices=choices,
     )
+
+
+def pretraining_form_id(course):
+    return f"pre_{course.code.lower().replace('-', '_')}"
+
+
+def prerequisite_code(prerequisite):
+    """The question asking whether the participant completed `prerequisite`."""
+    return f"prereq_{prerequisite.code}"
+
+
+def _prerequisites_section(course, languages):
+    """One yes/no question per prerequisite course: the class profile shows
+    who lacks which."""
+    section = SectionDef("prerequisites", _text("prerequisites", languages))
+    for prerequisite in course.prerequisites.order_by("code"):
+        name = f"{prerequisite.code} {prerequisite.title}"
+        section.questions.append(
+            QuestionDef(prerequisite_code(prerequisite), "select_one",
+                        _text("prerequisite", languages, course=name), list_name="yesno",
+                        required=True, source=SOURCE)
+        )  # fmt: skip
+    return section
 
 
 def pretraining_form(course, questionnaire):

@@ -1,9 +1,10 @@
 """The training registry's model: events delivered or planned by providers."""
 
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from surveys.models import Agency, Country, Course
+from surveys.models import Agency, Campaign, Country, Course
 
 
 class TrainingEvent(models.Model):
@@ -56,3 +57,52 @@ class TrainingEvent(models.Model):
     @property
     def participants(self):
         return self.participants_female + self.participants_male + self.participants_other
+
+
+class Participant(models.Model):
+    """A person nominated for an event (report E/CN.15/2014/7 para 59:
+    pre-training assessments; Kirkpatrick levels 2 and 3 after it). Only what
+    the follow-ups need is kept, and the name and address are erased
+    TNA_PARTICIPANT_RETENTION_DAYS after the last follow-up closes: the
+    answers stay, tied to the agency and role only."""
+
+    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="nominees")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="participants")
+    role = models.CharField(max_length=40, blank=True, help_text="e.g. investigator")
+    created_at = models.DateTimeField(default=timezone.now)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(app="surveys")
+
+    class Meta:
+        ordering = ["event", "agency__name", "name", "pk"]
+
+    def __str__(self):
+        return self.name or f"Participant {self.pk} (anonymised)"
+
+
+class Assessment(models.Model):
+    """One stage of an event's assessment of its participants: a campaign on
+    the course's pre-training questionnaire, before the course, just after it
+    (Kirkpatrick level 2) and three to six months later (level 3). Each
+    participant has an invitation of their own in it."""
+
+    class Stage(models.TextChoices):
+        PRE = "pre", "Before the course"
+        POST = "post", "After the course"
+        FOLLOWUP = "followup", "Three to six months later"
+
+    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="assessments")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="assessment")
+    history = HistoricalRecords(app="surveys")
+
+    class Meta:
+        ordering = ["event", "campaign__opens_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "stage"], name="one_assessment_per_stage")
+        ]
+
+    def __str__(self):
+        return f"{self.event}: {self.get_stage_display()}"

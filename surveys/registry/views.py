@@ -1,12 +1,18 @@
 """Who does what where: the training registry for coordinators, trainers and
-a focal point (their own State)."""
+a focal point (their own State); an event's participants and their class."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from surveys import access
-from surveys.models import Region
-from surveys.registry import selectors
+from surveys.campaigns import views as campaign_views
+from surveys.models import Assessment, Region, TrainingEvent
+from surveys.registry import assessments, classes, selectors
+from surveys.registry.forms import ParticipantForm
 
 
 @login_required
@@ -25,5 +31,52 @@ def registry(request):
             "regions": Region.objects.order_by("name").values_list("name", flat=True),
             "region": region,
             "access": user_access,
+            "sees_events": classes.sees_events(user_access),
         },
     )
+
+
+def _event_for(request, *, coordinator=False):
+    user_access = access.access_for(request.user)
+    if not classes.sees_events(user_access) or (coordinator and not user_access.is_coordinator):
+        raise PermissionDenied
+    return user_access
+
+
+@login_required
+def event_detail(request, event_id):
+    user_access = _event_for(request)
+    events = TrainingEvent.objects.select_related("course", "country__region")
+    event = get_object_or_404(events, pk=event_id)
+    form = None
+    if user_access.is_coordinator:
+        form = ParticipantForm(request.POST or None, event=event)
+        if request.method == "POST" and form.is_valid():
+            participant = form.save()
+            messages.success(request, f"{participant.name} added.")
+            return redirect("surveys:event", event_id=event.pk)
+    context = classes.event_class(event, user_access)
+    context.update(event=event, form=form, access=user_access)
+    return render(request, "surveys/event.html", context)
+
+
+@login_required
+@require_POST
+def event_invite(request, event_id, stage):
+    _event_for(request, coordinator=True)
+    event = get_object_or_404(TrainingEvent, pk=event_id)
+    if stage not in Assessment.Stage.values:
+        raise Http404("No such stage")
+    try:
+        issued = assessments.participants_invite(
+            event, stage, link_for=campaign_views.link_maker(request)
+        )
+    except assessments.AssessmentError as error:
+        messages.error(request, str(error))
+        return redirect("surveys:event", event_id=event.pk)
+    if not issued:
+        messages.info(request, "Every participant is already invited to this questionnaire.")
+        return redirect("surveys:event", event_id=event.pk)
+    campaign = event.assessments.get(stage=stage).campaign
+    title = f"Invited {len(issued)} participants"
+    return campaign_views.links_page(request, campaign, issued, title)

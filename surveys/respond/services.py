@@ -74,14 +74,18 @@ def response_open(*, invitation: Invitation) -> Response:
 
 # Profile questions answered from the agency's record when a response starts
 # (the respondent may change them): the kind of agency routes whole sections.
-PREFILLED = {"agency_kind": lambda agency: agency.kind}
+# A participant's role comes from their nomination.
+PREFILLED = {
+    "agency_kind": lambda invitation: invitation.agency.kind,
+    "role": lambda invitation: invitation.participant.role if invitation.participant_id else "",
+}
 
 
 def _prefill_from_agency(response: Response, invitation: Invitation) -> None:
     questionnaire_id = invitation.campaign.questionnaire_id
     questions = Question.objects.filter(questionnaire_id=questionnaire_id, code__in=PREFILLED)
     for question in questions:
-        value = PREFILLED[question.code](invitation.agency)
+        value = PREFILLED[question.code](invitation)
         offered = Choice.objects.filter(
             questionnaire_id=questionnaire_id, list_name=question.list_name, name=value
         ).exists()

@@ -21,13 +21,14 @@ from django.utils import timezone
 
 from surveys.campaigns import services as campaign_services
 from surveys.courses import catalogue
-from surveys.demo import answers, earlier_round, factories
+from surveys.demo import answers, course_class, earlier_round, factories
 from surveys.models import (
     Agency,
     Campaign,
     Country,
     Invitation,
     Questionnaire,
+    TrainingEvent,
     UserRole,
 )
 from surveys.questionnaires import selectors as questionnaire_selectors
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             version_1 = Questionnaire.objects.filter(code="tna", version=1).first()
             if version_1 is not None and version_1 != questionnaire:
                 earlier_round.seed(campaign, version_1)
+            course_class.seed()
             fresh, draft = self._demo_invitations(campaign)
             links = [
                 (invitation, campaign_services.invitation_issue_token(invitation=invitation))
@@ -120,6 +122,10 @@ class Command(BaseCommand):
             compare = reverse("analysis:compare", args=[campaign.code, earlier_round.CODE])
             self.stdout.write(f"Compared with the 2025 round: {base_url}{compare}")
         self.stdout.write(f"Training registry: {base_url}{reverse('surveys:registry')}")
+        demo_class = TrainingEvent.objects.filter(reference=course_class.REFERENCE).first()
+        if demo_class:
+            page = reverse("surveys:event", args=[demo_class.pk])
+            self.stdout.write(f"A course's class, before and after: {base_url}{page}")
         for username, password, role, country in OTHER_ROLES:
             label = UserRole.Role(role).label + (f" ({country})" if country else "")
             self.stdout.write(f"  {label}: user {username}, password {password}")

@@ -41,14 +41,29 @@ def test_running_it_twice_changes_nothing_but_the_printed_links(capsys):
     seed(capsys)
 
     assert (Agency.objects.count(), Invitation.objects.count(), Answer.objects.count()) == counts
-    assert sorted(Campaign.objects.values_list("code", flat=True)) == ["DEMO", "DEMO-2025"]
-    assert Questionnaire.objects.count() == 2
+    rounds = Campaign.objects.filter(assessment__isnull=True).values_list("code", flat=True)
+    assert sorted(rounds) == ["DEMO", "DEMO-2025"]
+    assert Campaign.objects.filter(assessment__isnull=False).count() == 3
+    assert Questionnaire.objects.count() == 3  # with the course's pre-training questionnaire
+
+
+def test_the_demo_class_answered_before_after_and_four_of_six_three_months_on(capsys):
+    seed(capsys)
+
+    answered = {
+        stage: Response.objects.filter(
+            invitation__campaign__assessment__stage=stage, status=Response.Status.SUBMITTED
+        ).count()
+        for stage in ("pre", "post", "followup")
+    }
+    assert answered == {"pre": 6, "post": 6, "followup": 4}
 
 
 def test_the_demo_campaign_uses_version_2_beside_version_1(capsys):
     seed(capsys)
 
-    versions = Questionnaire.objects.order_by("version").values_list("version", "form_version")
+    versions = Questionnaire.objects.filter(code="tna").order_by("version")
+    versions = versions.values_list("version", "form_version")
     assert list(versions) == [(1, "2026.1"), (2, "2026.2")]
     assert Campaign.objects.get(code="DEMO").questionnaire.version == 2
 
@@ -104,7 +119,8 @@ def test_the_demo_has_an_earlier_round_and_training_between_the_rounds(capsys, c
     earlier = Campaign.objects.get(code="DEMO-2025")
     assert earlier.questionnaire.version == 1 and earlier.closed_at is not None
     assert earlier.invitations.filter(status=Invitation.Status.SUBMITTED).count() == 24
-    assert TrainingEvent.objects.filter(status="delivered", course__code="FOR-201").count() == 4
+    delivered = TrainingEvent.objects.filter(status="delivered", course__code="FOR-201")
+    assert delivered.exclude(reference="GP-DEMO-CLASS").count() == 4  # besides the class
     assert (
         "Compared with the 2025 round: http://127.0.0.1:8000/campaigns/DEMO/compare/DEMO-2025/"
         in out

@@ -1,0 +1,39 @@
+"""The coordinator's form to nominate a course participant."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from surveys.models import Agency, Participant
+from surveys.registry.classes import role_choices
+
+
+class ParticipantForm(forms.ModelForm):
+    """Only what the follow-ups need: a name to greet, an address to write
+    to, the agency and the role."""
+
+    class Meta:
+        model = Participant
+        fields = ["name", "email", "agency", "role"]
+        help_texts = {"email": "The questionnaires' links are sent here."}
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.event = event
+        self.fields["name"].required = True
+        self.fields["email"].required = True
+        self.fields["agency"].queryset = Agency.objects.filter(
+            country__region=event.country.region
+        ).select_related("country")
+        self.fields["agency"].help_text = f"Agencies in {event.country.region.name}."
+        self.fields["role"] = forms.ChoiceField(choices=[("", "—"), *role_choices()])
+        self.helper = FormHelper()
+        self.helper.form_class = "row g-2 align-items-end"
+        self.helper.add_input(Submit("add", "Add the participant"))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        event = self.instance.event
+        if event.nominees.filter(email__iexact=email).exists():
+            raise forms.ValidationError(f"{email} is already a participant of this event.")
+        return email
