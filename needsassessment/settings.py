@@ -181,8 +181,9 @@ TNA_FOLLOWUP_AFTER_DAYS = env_int("TNA_FOLLOWUP_AFTER_DAYS", 91)
 TNA_FOLLOWUP_UNTIL_DAYS = env_int("TNA_FOLLOWUP_UNTIL_DAYS", 183)
 TNA_PARTICIPANT_RETENTION_DAYS = env_int("TNA_PARTICIPANT_RETENTION_DAYS", 90)
 # The address links in e-mails sent from the command line (send_followups)
-# start with; pages use the address they were asked at.
-TNA_SITE_URL = os.environ.get("TNA_SITE_URL", "http://127.0.0.1:8000")
+# start with (pages use the address they were asked at); required in
+# production, where a default would send links to nowhere.
+TNA_SITE_URL = os.environ.get("TNA_SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 # Security headers. SecurityMiddleware also sends X-Content-Type-Options:
 # nosniff and Cross-Origin-Opener-Policy: same-origin (Django's defaults,

@@ -244,7 +244,7 @@ class Invitation(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invitations")
     # Set for a participant's own invitation to a course's assessment.
     participant = models.ForeignKey(
-        "surveys.Participant", on_delete=models.CASCADE, null=True, blank=True,
+        "surveys.Participant", on_delete=models.PROTECT, null=True, blank=True,
         related_name="invitations",
     )  # fmt: skip
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)

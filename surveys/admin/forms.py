@@ -35,6 +35,19 @@ class InvitationForm(forms.ModelForm):
         model = Invitation
         fields = ["campaign", "agency"]
 
+    def clean(self):
+        """One invitation per agency and campaign (a course participant's own
+        invitations are made from the event's page)."""
+        data = super().clean()
+        taken = Invitation.objects.filter(
+            campaign=data.get("campaign"), agency=data.get("agency"), participant__isnull=True
+        ).exclude(pk=self.instance.pk)
+        if data.get("campaign") and data.get("agency") and taken.exists():
+            raise forms.ValidationError(
+                f"{data['agency']} is already invited to {data['campaign'].code}."
+            )
+        return data
+
 
 class CourseForm(forms.ModelForm):
     competencies = forms.CharField(

@@ -11,7 +11,7 @@ from surveys import access
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.campaigns import services as campaign_services
 from surveys.campaigns.forms import CampaignForm, InviteForm
-from surveys.models import Response
+from surveys.models import Assessment, Response
 from surveys.respond import services as response_services
 
 
@@ -65,6 +65,9 @@ def campaign_detail(request, code):
                 campaign, user_access.forced_country
             ),
             "invite_form": InviteForm() if user_access.is_coordinator else None,
+            "class_of": getattr(
+                Assessment.objects.filter(campaign=campaign).first(), "event", None
+            ),
         },
     )
 
@@ -73,6 +76,9 @@ def campaign_detail(request, code):
 @require_POST
 def campaign_invite(request, code):
     campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    if Assessment.objects.filter(campaign=campaign).exists():
+        messages.error(request, "This campaign asks a course's participants: invite them there.")
+        return redirect("surveys:campaign", code=code)
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The invitation filters were not valid.")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import dataclass
+import smtplib
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
@@ -17,13 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys.campaigns import services as campaign_services
-from surveys.courses.pretraining import pretraining_definition
+from surveys.courses.pretraining import pretraining_definition, pretraining_form_id
 from surveys.models import (
     Assessment,
     Course,
     Invitation,
     Participant,
     Questionnaire,
+    Response,
     TrainingEvent,
 )
 from surveys.questionnaires import services as questionnaire_services
@@ -67,16 +69,19 @@ def _course_of(event):
 
 
 def assessment_questionnaire(event: TrainingEvent) -> Questionnaire:
-    """The published pre-training questionnaire of the event's course,
-    generated from the latest needs questionnaire that rates its competencies
-    and imported like any form (the same content reuses the same version)."""
+    """The event's pre-training questionnaire: the course's, as a coordinator
+    last published it (pretraining_form, edited, then import_questionnaire),
+    else generated from the latest needs questionnaire that rates its
+    competencies and imported like any form."""
     course = _course_of(event)
     if not course.competencies:
         raise AssessmentError(f"{event.label} names no competencies to assess.")
+    published = Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED)
+    edited = published.filter(code=pretraining_form_id(course)).order_by("-version").first()
+    if edited:
+        return edited
     base = (
-        Questionnaire.objects.filter(
-            status=Questionnaire.Status.PUBLISHED, questions__competency__in=course.competencies
-        )
+        published.filter(questions__competency__in=course.competencies)
         .exclude(code__startswith="pre_")
         .order_by("-published_at")
         .first()
@@ -91,36 +96,52 @@ def assessment_questionnaire(event: TrainingEvent) -> Questionnaire:
     return questionnaire
 
 
+def _follow_the_event(assessment, event, today):
+    """A stage nobody has answered yet moves with the event's dates."""
+    campaign = assessment.campaign
+    if Response.objects.filter(invitation__campaign=campaign).exists():
+        return
+    opens_on, closes_on = stage_window(event, assessment.stage, today)
+    if assessment.stage == Stage.PRE:
+        opens_on = min(campaign.opens_on, closes_on)
+    if (campaign.opens_on, campaign.closes_on) != (opens_on, closes_on):
+        campaign.opens_on, campaign.closes_on = opens_on, closes_on
+        campaign.save(update_fields=["opens_on", "closes_on"])
+
+
 @transaction.atomic
 def assessment_for(event: TrainingEvent, stage: str, today: datetime.date) -> Assessment:
-    """The event's assessment at `stage`, with its campaign, made when first needed."""
+    """The event's assessment at `stage`, with its campaign, made when first
+    needed; every stage asks the questionnaire of the first one."""
     found = event.assessments.filter(stage=stage).select_related("campaign").first()
     if found:
+        _follow_the_event(found, event, today)
         return found
+    first = event.assessments.select_related("campaign__questionnaire").first()
     opens_on, closes_on = stage_window(event, stage, today)
+    name = f"{Stage(stage).label}: {event.label}, {event.country.name} {event.start_date:%b %Y}"
     campaign = campaign_services.campaign_create(
         code=f"event-{event.pk}-{stage}",
-        name=f"{event.label}, {event.country.name} {event.start_date:%b %Y}: "
-        f"{Stage(stage).label.lower()}",
-        questionnaire=assessment_questionnaire(event),
+        name=name[:200],
+        questionnaire=first.campaign.questionnaire if first else assessment_questionnaire(event),
         opens_on=opens_on,
         closes_on=closes_on,
     )
     return Assessment.objects.create(event=event, stage=stage, campaign=campaign)
 
 
-@transaction.atomic
-def participants_invite(
-    event: TrainingEvent, stage: str, *, link_for: Callable[[str], str], today=None
-) -> list[campaign_services.IssuedLink]:
-    """Invite to the stage every participant of the event not yet invited to
-    it (names erased: no longer); e-mail each link. The links are shown once."""
-    today = today or timezone.localdate()
+@dataclass
+class Invited:
+    issued: list[campaign_services.IssuedLink] = field(default_factory=list)
+    # Not invited, tried again next time: (participant, why).
+    failed: list[tuple[Participant, str]] = field(default_factory=list)
+    # Left for a coordinator to invite from the event's page.
+    no_address: list[Participant] = field(default_factory=list)
+
+
+def _check_stage(event, stage, today):
     if event.status == TrainingEvent.Status.CANCELLED:
         raise AssessmentError(f"{event.label} was cancelled: nobody is asked about it.")
-    participants = event.nominees.filter(anonymised_at__isnull=True).select_related("agency")
-    if not participants:
-        raise AssessmentError("Add the participants first.")
     if stage == Stage.PRE and event.start_date < today:
         raise AssessmentError(
             f"{event.label} started on {event.start_date:%d %B %Y}: the pre-course "
@@ -131,31 +152,71 @@ def participants_invite(
             f"{event.label} ends on {event.end_date:%d %B %Y}: its participants are asked "
             "again from then."
         )
-    campaign = assessment_for(event, stage, today).campaign
-    if campaign.opens_on > today:  # sent by hand before its window
-        campaign.opens_on = today
-        campaign.save(update_fields=["opens_on"])
-    if campaign.closes_on < today or campaign.closed_at:
-        raise AssessmentError(f'"{campaign.name}" closed on {campaign.closes_on:%d %B %Y}.')
-    invited = set(campaign.invitations.values_list("participant_id", flat=True))
-    issued = []
-    for participant in participants:
-        if participant.pk in invited:
-            continue
+
+
+def _invite_one(participant, campaign, link_for):
+    # Its own transaction: a link e-mailed stays valid whatever happens to
+    # the next participant, and one that could not be sent is not kept.
+    with transaction.atomic():
         invitation = Invitation.objects.create(
             campaign=campaign, agency=participant.agency, participant=participant
         )
         token = campaign_services.new_link(invitation)
         emailed = campaign_services.email_participant(participant, campaign, link_for(token))
-        issued.append(campaign_services.IssuedLink(invitation, token, emailed))
-    log.info("event %s %s: invited %d participants", event.pk, stage, len(issued))
-    return issued
+    return campaign_services.IssuedLink(invitation, token, emailed)
+
+
+def participants_invite(
+    event: TrainingEvent,
+    stage: str,
+    *,
+    link_for: Callable[[str], str],
+    today=None,
+    by_hand: bool = True,
+) -> Invited:
+    """Invite to the stage every participant of the event not yet invited to
+    it (names erased: no longer) and e-mail each their link. By hand, the
+    links are also shown once, so those without an address are invited too;
+    otherwise (send_followups) they are left for the coordinator."""
+    today = today or timezone.localdate()
+    _check_stage(event, stage, today)
+    participants = event.nominees.filter(anonymised_at__isnull=True).select_related("agency")
+    if not participants:
+        raise AssessmentError("Add the participants first.")
+    assessment = event.assessments.filter(stage=stage).select_related("campaign").first()
+    invited = set(
+        assessment.campaign.invitations.values_list("participant_id", flat=True)
+        if assessment
+        else []
+    )
+    pending = [p for p in participants if p.pk not in invited]
+    result = Invited()
+    if not pending:
+        return result
+    campaign = assessment_for(event, stage, today).campaign
+    if campaign.opens_on > today:  # sent by hand before its window
+        campaign.opens_on = today
+        campaign.save(update_fields=["opens_on"])
+    if campaign.closes_on < max(today, timezone.localdate()) or campaign.closed_at:
+        raise AssessmentError(f'"{campaign.name}" closed on {campaign.closes_on:%d %B %Y}.')
+    event.agencies.add(*{participant.agency_id for participant in pending})
+    for participant in pending:
+        if not by_hand and not participant.email:
+            result.no_address.append(participant)
+            continue
+        try:
+            result.issued.append(_invite_one(participant, campaign, link_for))
+        except (OSError, smtplib.SMTPException) as error:
+            log.warning(
+                "event %s: could not e-mail participant %s: %s", event.pk, participant.pk, error
+            )
+            result.failed.append((participant, str(error)))
+    log.info("event %s %s: invited %d participants", event.pk, stage, len(result.issued))
+    return result
 
 
 def stages_due(event: TrainingEvent, today: datetime.date) -> list[str]:
-    """The follow-up stages whose window is open today for a delivered event."""
-    if event.status != TrainingEvent.Status.DELIVERED:
-        return []
+    """The follow-up stages whose window is open today."""
     due = []
     for stage in (Stage.POST, Stage.FOLLOWUP):
         opens_on, closes_on = stage_window(event, stage, today)
@@ -166,9 +227,11 @@ def stages_due(event: TrainingEvent, today: datetime.date) -> list[str]:
 
 @dataclass
 class FollowupReport:
-    invited: list[tuple[TrainingEvent, str, int]]
-    anonymised: int
-    problems: list[tuple[TrainingEvent, str]]
+    invited: list[tuple[TrainingEvent, str, int]] = field(default_factory=list)
+    anonymised: int = 0
+    # Events that could not be followed up, and why: reported every day
+    # until someone acts or the window closes.
+    problems: list[tuple[TrainingEvent, str]] = field(default_factory=list)
 
 
 def send_followups(*, link_for: Callable[[str], str], today=None) -> FollowupReport:
@@ -177,22 +240,38 @@ def send_followups(*, link_for: Callable[[str], str], today=None) -> FollowupRep
     has run out. Running it twice on a day sends nothing more; an event that
     cannot be followed up is reported and the others still are."""
     today = today or timezone.localdate()
-    invited, problems = [], []
+    report = FollowupReport(anonymised=participants_anonymise(today=today))
     events = TrainingEvent.objects.filter(
-        status=TrainingEvent.Status.DELIVERED,
-        nominees__anonymised_at__isnull=True,
-        end_date__lte=today,
-    ).distinct()
-    for event in events.select_related("course", "country"):
-        for stage in stages_due(event, today):
+        nominees__anonymised_at__isnull=True, end_date__lte=today
+    ).exclude(status=TrainingEvent.Status.CANCELLED)
+    for event in events.distinct().select_related("course", "country"):
+        due = stages_due(event, today)
+        if due and event.status == TrainingEvent.Status.PLANNED:
+            report.problems.append(
+                (event, "still marked planned although it ended: mark it delivered (or "
+                 "cancelled) in the registry to follow its participants up")
+            )  # fmt: skip
+            continue
+        for stage in due:
             try:
-                issued = participants_invite(event, stage, link_for=link_for, today=today)
+                invited = participants_invite(
+                    event, stage, link_for=link_for, today=today, by_hand=False
+                )
             except AssessmentError as error:
-                problems.append((event, str(error)))
+                report.problems.append((event, str(error)))
                 continue
-            if issued:
-                invited.append((event, stage, len(issued)))
-    return FollowupReport(invited, participants_anonymise(today=today), problems)
+            if invited.issued:
+                report.invited.append((event, stage, len(invited.issued)))
+            report.problems += [
+                (event, f"could not e-mail participant {p.pk} ({stage}): {why}")
+                for p, why in invited.failed
+            ]
+            report.problems += [
+                (event, f"participant {p.pk} has no e-mail address: invite them from the "
+                 f"event's page ({stage})")
+                for p in invited.no_address
+            ]  # fmt: skip
+    return report
 
 
 @transaction.atomic
@@ -200,17 +279,16 @@ def participants_anonymise(*, today=None) -> int:
     """Erase the name and e-mail of every participant whose event's last
     follow-up closed more than TNA_PARTICIPANT_RETENTION_DAYS ago (or who was
     nominated for an event cancelled that long ago), from the record and its
-    history. Their answers stay, tied to the agency and role only."""
+    history, and from the history of participants since deleted. Their
+    answers stay, tied to the agency and role only."""
     today = today or timezone.localdate()
     keep = datetime.timedelta(
         days=settings.TNA_FOLLOWUP_UNTIL_DAYS + settings.TNA_PARTICIPANT_RETENTION_DAYS
     )
     due = Participant.objects.filter(anonymised_at__isnull=True, event__end_date__lt=today - keep)
-    ids = list(due.values_list("pk", flat=True))
-    if ids:
-        Participant.objects.filter(pk__in=ids).update(
-            name="", email="", anonymised_at=timezone.now()
-        )
-        Participant.history.filter(id__in=ids).update(name="", email="")
-        log.info("anonymised %d participants", len(ids))
-    return len(ids)
+    count = due.update(name="", email="", anonymised_at=timezone.now())
+    kept = Participant.objects.filter(anonymised_at__isnull=True).values("pk")
+    Participant.history.exclude(id__in=kept).exclude(name="", email="").update(name="", email="")
+    if count:
+        log.info("anonymised %d participants", count)
+    return count

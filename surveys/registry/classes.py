@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from analysis import class_profile
+from surveys.campaigns import services as campaign_services
 from surveys.models import Answer, Assessment, Choice, Course, Invitation, Question, UserRole
 
 Stage = Assessment.Stage
@@ -34,16 +35,21 @@ def _label(participant, index):
     return participant.name or f"Participant {index}"
 
 
-def stage_answers(assessment: Assessment) -> list[class_profile.ClassAnswers]:
-    """One ClassAnswers per participant who submitted at this stage."""
-    invitations = (
-        Invitation.objects.filter(
-            campaign=assessment.campaign,
-            participant__isnull=False,
-            response__status="submitted",
+def stage_answers(assessment: Assessment, released=False) -> list[class_profile.ClassAnswers]:
+    """One ClassAnswers per participant who submitted at this stage; with
+    `released`, only those in the stage's latest release (cut every TNA_MIN_N
+    answers, as for trainers' dashboards), so that two views a trainer
+    compares never differ by one person."""
+    invitations = Invitation.objects.filter(
+        campaign=assessment.campaign, participant__isnull=False, response__status="submitted"
+    )
+    if released:
+        release = campaign_services.campaign_release(
+            campaign=assessment.campaign, min_n=settings.TNA_MIN_N
         )
-        .select_related("participant", "response")
-        .order_by("participant__agency__name", "participant__name", "participant_id")
+        invitations = invitations.filter(response__in=release.responses if release else [])
+    invitations = invitations.select_related("participant", "response").order_by(
+        "participant__agency__name", "participant__name", "participant_id"
     )
     by_response = {}
     for index, invitation in enumerate(invitations, start=1):
@@ -131,8 +137,9 @@ def event_class(event, user_access) -> dict:
     if pre is None:
         return context
     competencies = _competencies(pre)
-    before = stage_answers(pre)
+    before = stage_answers(pre, released=not coordinator)
     context["answered"] = len(before)
+    context["submitted"] = _stage_counts(pre)["submitted"]
     if len(before) < min_n:
         context["withheld"] = True
         return context
@@ -144,7 +151,8 @@ def event_class(event, user_access) -> dict:
     context["changes"] = [
         (assessments[stage], class_profile.change_rows(before, after, competencies, min_n))
         for stage in (Stage.POST, Stage.FOLLOWUP)
-        if stage in assessments and (after := stage_answers(assessments[stage]))
+        if stage in assessments
+        and (after := stage_answers(assessments[stage], released=not coordinator))
     ]
     return context
 

@@ -22,14 +22,21 @@ class ParticipantForm(forms.ModelForm):
         self.instance.event = event
         self.fields["name"].required = True
         self.fields["email"].required = True
-        self.fields["agency"].queryset = Agency.objects.filter(
-            country__region=event.country.region
-        ).select_related("country")
-        self.fields["agency"].help_text = f"Agencies in {event.country.region.name}."
+        self.fields["agency"].queryset = Agency.objects.select_related("country").order_by(
+            "country__name", "name"
+        )
         self.fields["role"] = forms.ChoiceField(choices=[("", "—"), *role_choices()])
         self.helper = FormHelper()
         self.helper.form_class = "row g-2 align-items-end"
         self.helper.add_input(Submit("add", "Add the participant"))
+
+    def save(self, commit=True):
+        """The participant's agency takes part in the event (the registry's
+        record of who was trained)."""
+        participant = super().save(commit)
+        if commit:
+            participant.event.agencies.add(participant.agency)
+        return participant
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

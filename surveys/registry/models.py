@@ -79,7 +79,8 @@ class Participant(models.Model):
         ordering = ["event", "agency__name", "name", "pk"]
 
     def __str__(self):
-        return self.name or f"Participant {self.pk} (anonymised)"
+        # Not the name: this goes into logs (the admin's) that are never erased.
+        return f"Participant {self.pk} of {self.agency.name}"
 
 
 class Assessment(models.Model):
@@ -93,7 +94,7 @@ class Assessment(models.Model):
         POST = "post", "After the course"
         FOLLOWUP = "followup", "Three to six months later"
 
-    event = models.ForeignKey(TrainingEvent, on_delete=models.CASCADE, related_name="assessments")
+    event = models.ForeignKey(TrainingEvent, on_delete=models.PROTECT, related_name="assessments")
     stage = models.CharField(max_length=10, choices=Stage.choices)
     campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="assessment")
     history = HistoricalRecords(app="surveys")

@@ -68,14 +68,18 @@ def event_invite(request, event_id, stage):
     if stage not in Assessment.Stage.values:
         raise Http404("No such stage")
     try:
-        issued = assessments.participants_invite(
+        invited = assessments.participants_invite(
             event, stage, link_for=campaign_views.link_maker(request)
         )
     except assessments.AssessmentError as error:
         messages.error(request, str(error))
         return redirect("surveys:event", event_id=event.pk)
-    if not issued:
+    for participant, why in invited.failed:
+        messages.error(request, f"{participant.name} was not invited: the e-mail failed ({why}).")
+    issued = invited.issued
+    if not issued and not invited.failed:
         messages.info(request, "Every participant is already invited to this questionnaire.")
+    if not issued:
         return redirect("surveys:event", event_id=event.pk)
     campaign = event.assessments.get(stage=stage).campaign
     title = f"Invited {len(issued)} participants"

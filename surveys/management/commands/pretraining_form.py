@@ -27,6 +27,7 @@ class Command(BaseCommand):
                 status=Questionnaire.Status.PUBLISHED,
                 questions__competency__in=found.competencies,
             )
+            .exclude(code__startswith="pre_")
             .order_by("-published_at")
             .first()
         )

@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from surveys.registry.assessments import send_followups
 
@@ -29,6 +30,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, site_url, date, **options):
+        if date and date > timezone.localdate():
+            raise CommandError(
+                "--date cannot be after today: links would not open yet and names would be "
+                "erased early"
+            )
+        if not site_url:
+            raise CommandError(
+                "Set TNA_SITE_URL (e.g. https://tna.example.org) or pass --site-url: the "
+                "e-mailed links start with it"
+            )
         base = site_url.rstrip("/")
         report = send_followups(
             link_for=lambda token: base + reverse("surveys:start", args=[token]), today=date

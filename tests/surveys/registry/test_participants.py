@@ -5,10 +5,12 @@ by the trainer, and forgotten once the follow-ups are over."""
 import datetime
 import io
 import re
+import smtplib
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +25,8 @@ from surveys.models import (
     Question,
     TrainingEvent,
 )
+from surveys.questionnaires import services as questionnaire_services
+from surveys.questionnaires.xlsform import read_xlsform
 from surveys.registry import assessments
 from surveys.respond import services as response_services
 from tests.conftest import make_agency, make_user
@@ -82,10 +86,10 @@ def stage_invitations(event, stage):
     return {i.participant.name: i for i in campaign.invitations.select_related("participant")}
 
 
-def run_the_course(event, *, post=True):
+def run_the_course(event, *, post=True, answering=5):
     assessments.participants_invite(event, Assessment.Stage.PRE, link_for=link_for)
     invitations = stage_invitations(event, "pre")
-    for name, before, _, prerequisite, tools in CLASS:
+    for name, before, _, prerequisite, tools in CLASS[:answering]:
         answer(invitations[name], before, prerequisite, tools)
     event.status = TrainingEvent.Status.DELIVERED
     event.save()
@@ -96,7 +100,7 @@ def run_the_course(event, *, post=True):
 
 
 def test_each_participant_gets_their_own_link_and_the_questionnaire_knows_their_role(event):
-    issued = assessments.participants_invite(event, Assessment.Stage.PRE, link_for=link_for)
+    issued = assessments.participants_invite(event, Assessment.Stage.PRE, link_for=link_for).issued
 
     assert len(issued) == 5
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
@@ -120,7 +124,9 @@ def test_each_participant_gets_their_own_link_and_the_questionnaire_knows_their_
     # The prerequisite course is asked about.
     assert campaign.questionnaire.questions.filter(code="prereq_FRS-101").exists()
     # Inviting again adds nobody.
-    assert assessments.participants_invite(event, "pre", link_for=link_for) == []
+    assert assessments.participants_invite(event, "pre", link_for=link_for).issued == []
+    # Their agencies are recorded as taking part.
+    assert set(event.agencies.values_list("name", flat=True)) == {"Cybercrime Unit", "Forensic Lab"}
 
 
 def test_send_followups_invites_after_the_course_and_three_months_later_once_each(event):
@@ -128,18 +134,18 @@ def test_send_followups_invites_after_the_course_and_three_months_later_once_eac
     out = io.StringIO()
     mail.outbox.clear()
 
-    call_command("send_followups", "--date", f"{event.end_date - DAY}", stdout=out)
+    def on(day):
+        return assessments.send_followups(link_for=link_for, today=day)
+
+    call_command("send_followups", stdout=out)  # today: the course has not ended
     assert "No follow-up due." in out.getvalue()
-    call_command("send_followups", "--date", f"{event.end_date}", stdout=out)
-    call_command("send_followups", "--date", f"{event.end_date + DAY}", stdout=out)
-
-    assert len(mail.outbox) == 5  # the second day sends nothing more
-    assert "invited 5 participants (post)" in out.getvalue()
-    assert Invitation.objects.filter(campaign__assessment__stage="post").count() == 5
-
-    call_command("send_followups", "--date", f"{event.end_date + 90 * DAY}", stdout=out)
+    assert on(event.end_date - DAY).invited == []
+    assert on(event.end_date).invited == [(event, "post", 5)]
+    assert on(event.end_date + DAY).invited == []  # the second day sends nothing more
     assert len(mail.outbox) == 5
-    call_command("send_followups", "--date", f"{event.end_date + 91 * DAY}", stdout=out)
+    assert Invitation.objects.filter(campaign__assessment__stage="post").count() == 5
+    assert on(event.end_date + 90 * DAY).invited == []
+    assert on(event.end_date + 91 * DAY).invited == [(event, "followup", 5)]
     assert len(mail.outbox) == 10
     followup = event.assessments.get(stage="followup").campaign
     assert (followup.opens_on, followup.closes_on) == (
@@ -182,8 +188,7 @@ def test_the_trainer_sees_the_class_and_the_change_without_names(event, client):
 
 
 def test_a_class_too_small_is_withheld_from_the_trainer_not_the_coordinator(event, client):
-    run_the_course(event, post=False)
-    Participant.objects.filter(name="Eli").delete()
+    run_the_course(event, post=False, answering=4)
     client.force_login(make_user("trainer", "trainer"))
 
     page = client.get(reverse("surveys:event", args=[event.pk])).content.decode()
@@ -251,3 +256,139 @@ def test_the_class_campaigns_are_not_a_round_trainers_or_focal_points_can_open(e
     assert code not in client.get(reverse("surveys:campaigns")).content.decode()
     detail = client.get(reverse("surveys:campaign", args=[code])).content.decode()
     assert "Ana, Forensic Lab" in detail  # each participant's own invitation
+
+
+def test_the_trainer_sees_the_class_grow_five_answers_at_a_time(event, client):
+    Participant.objects.create(
+        event=event, name="Fay", email="fay@police.example",
+        agency=Agency.objects.get(name="Cybercrime Unit"), role="investigator",
+    )  # fmt: skip
+    run_the_course(event, post=False)  # five of the six answer
+    client.force_login(make_user("trainer", "trainer"))
+    url = reverse("surveys:event", args=[event.pk])
+    five = client.get(url).content.decode()
+    answer(stage_invitations(event, "pre")["Fay"], (1, 5), "yes", "EnCase")
+
+    six = client.get(url).content.decode()
+
+    # The sixth answer is not shown until four more come: subtracting the two
+    # pages gives nothing.
+    assert "From the 5 participants" in six
+    profile = re.compile(r"The class before the course.*", re.S)
+    assert profile.search(six).group() == profile.search(five).group()
+
+
+def test_send_followups_refuses_a_date_in_the_future(event):
+    with pytest.raises(CommandError, match="cannot be after today"):
+        call_command("send_followups", "--date", f"{TODAY + DAY}", stdout=io.StringIO())
+
+
+def test_a_failed_e_mail_invites_nobody_and_is_tried_again(event, monkeypatch):
+    from surveys.campaigns import services as campaign_services
+
+    real = campaign_services.send_mail
+
+    def flaky(subject, body, sender, to):
+        if to == ["chloé@police.example"]:
+            raise smtplib.SMTPException("mailbox unavailable")
+        return real(subject, body, sender, to)
+
+    monkeypatch.setattr(campaign_services, "send_mail", flaky)
+    invited = assessments.participants_invite(event, "pre", link_for=link_for)
+
+    assert len(invited.issued) == 4
+    assert [(p.name, why) for p, why in invited.failed] == [("Chloé", "mailbox unavailable")]
+    assert "Chloé" not in stage_invitations(event, "pre")
+    monkeypatch.setattr(campaign_services, "send_mail", real)
+    again = assessments.participants_invite(event, "pre", link_for=link_for)
+    assert [link.invitation.participant.name for link in again.issued] == ["Chloé"]
+
+
+def test_a_course_still_marked_planned_after_it_ended_is_reported(event):
+    run_the_course(event, post=False)
+    event.status = TrainingEvent.Status.PLANNED
+    event.save()
+    report = assessments.send_followups(link_for=link_for, today=event.end_date)
+
+    assert "still marked planned" in report.problems[0][1]
+    assert not Invitation.objects.filter(campaign__assessment__stage="post").exists()
+
+
+def test_the_coordinator_sends_the_post_course_questionnaire_by_hand(event, client):
+    run_the_course(event, post=False)
+    event.start_date, event.end_date = TODAY - 3 * DAY, TODAY - DAY
+    event.save()
+    client.force_login(make_user("coord", "coordinator"))
+
+    page = client.post(reverse("surveys:event_invite", args=[event.pk, "post"]))
+
+    assert "Invited 5 participants" in page.content.decode()
+    post = event.assessments.get(stage="post").campaign
+    assert post.is_open()
+    assert post.questionnaire == event.assessments.get(stage="pre").campaign.questionnaire
+
+
+def test_a_class_campaign_invites_no_agency(event, client):
+    run_the_course(event, post=False)
+    code = event.assessments.get(stage="pre").campaign.code
+    client.force_login(make_user("coord", "coordinator"))
+
+    detail = client.get(reverse("surveys:campaign", args=[code])).content.decode()
+    client.post(reverse("surveys:campaign_invite", args=[code]), {})
+
+    assert "Invite agencies" not in detail
+    assert "invite them from the event's page" in detail
+    assert Invitation.objects.filter(campaign__code=code).count() == 5
+
+
+def test_the_admin_refuses_a_second_invitation_of_an_agency(campaign, agency):
+    from surveys.admin.forms import InvitationForm
+
+    Invitation.objects.create(campaign=campaign, agency=agency)
+    form = InvitationForm({"campaign": campaign.pk, "agency": agency.pk})
+
+    assert not form.is_valid()
+    assert "is already invited to R1" in str(form.errors)
+
+
+def test_a_participant_who_answered_cannot_be_deleted_with_their_answers(event):
+    run_the_course(event, post=False)
+    ana = Participant.objects.get(name="Ana")
+
+    with pytest.raises(ProtectedError):
+        ana.delete()
+    assert "Ana" not in str(ana)  # the admin's log keeps str(), never erased
+
+
+def test_a_deleted_participants_history_loses_the_name_too(event):
+    fay = Participant.objects.create(
+        event=event, name="Fay", email="fay@police.example",
+        agency=Agency.objects.get(name="Cybercrime Unit"),
+    )  # fmt: skip
+    fay.delete()
+
+    assessments.participants_anonymise(today=TODAY)
+
+    assert not Participant.history.filter(name="Fay").exists()
+    assert Participant.history.filter(name="Ana").exists()  # still needed
+
+
+def test_an_edited_pre_training_questionnaire_is_the_one_asked(event, tmp_path):
+    output = tmp_path / "pre.xlsx"
+    call_command("pretraining_form", "--course", "FOR-201", "--output", str(output),
+                 stdout=io.StringIO())  # fmt: skip
+    definition = read_xlsform(output.read_bytes())
+    definition.title = "Before FOR-201 (edited)"
+    edited, _ = questionnaire_services.questionnaire_import(definition=definition, publish=True)
+
+    assessments.participants_invite(event, "pre", link_for=link_for)
+
+    assert event.assessments.get(stage="pre").campaign.questionnaire == edited
+
+
+def test_send_followups_needs_the_sites_address_in_production(event, settings):
+    settings.TNA_SITE_URL = ""
+
+    with pytest.raises(CommandError, match="Set TNA_SITE_URL"):
+        call_command("send_followups", stdout=io.StringIO())
+    call_command("send_followups", "--site-url", "https://tna.example.org", stdout=io.StringIO())
