@@ -3,9 +3,14 @@ second cues, notes on n and small cells, label shortening. Pure helpers of
 analysis.charts."""
 
 import textwrap
+from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -13,10 +18,39 @@ from matplotlib.patches import Patch
 DPI = 100
 
 
+# DejaVu Sans (matplotlib's own) has no Arabic or Chinese: the glyphs it
+# lacks come from Debian's Noto fonts (fonts-noto-core, fonts-noto-cjk), and
+# matplotlib from 3.11 shapes Arabic and lays it out right to left itself.
+FALLBACK_FONTS = ("Noto Sans Arabic", "Noto Sans CJK SC")
+NOTO_FILES = (
+    "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansArabic-Bold.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+)
+
+
+def _use_fallback_fonts():
+    """Register the Noto fonts (a font cache made before they were installed
+    does not know them) and put them after DejaVu Sans."""
+    known = {entry.fname for entry in font_manager.fontManager.ttflist}
+    for path in NOTO_FILES:
+        if path not in known and Path(path).exists():
+            font_manager.fontManager.addfont(path)
+    names = {entry.name for entry in font_manager.fontManager.ttflist}
+    # Only those present: a missing family would be logged on every text.
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans"] + [
+        name for name in FALLBACK_FONTS if name in names
+    ]
+
+
+_use_fallback_fonts()
+
+
 FIGSIZE = (9.0, 6.0)
 
 
-NO_DATA = "No data to show yet"
+NO_DATA = gettext_lazy("No data to show yet")
 
 
 LABEL_LENGTH = 45
@@ -66,7 +100,7 @@ def empty_figure(title, *notes):
     axes.text(
         0.5,
         0.5,
-        NO_DATA,
+        str(NO_DATA),
         ha="center",
         va="center",
         fontsize=14,
@@ -80,7 +114,7 @@ def empty_figure(title, *notes):
 
 def add_note(figure, *sentences):
     # supxlabel, unlike figure.text, gets room from the constrained layout.
-    lines = textwrap.wrap(" ".join(sentence for sentence in sentences if sentence), 130)
+    lines = textwrap.wrap(" ".join(str(sentence) for sentence in sentences if sentence), 130)
     figure.supxlabel(plain("\n".join(lines)), x=0.01, ha="left", fontsize=8, color="#444444")
 
 
@@ -94,15 +128,44 @@ def shown(table, value, min_n):
     return table[keep]
 
 
-def suppression_note(table, value, min_n, unit, units):
+def suppression_note(table, value, min_n, unit):
+    """The chart's note on n and small cells; `unit` is "competency" or "cell"."""
+    rule = ngettext(
+        "Groups with fewer than %(count)d respondent are not shown (n only).",
+        "Groups with fewer than %(count)d respondents are not shown (n only).",
+        min_n,
+    ) % {"count": min_n}
     if table.empty:
-        return f"n = 0. Groups with fewer than {min_n} respondents are not shown (n only)."
+        return _("n = 0.") + " " + rule
     n = table["n"].astype(int)
     span = f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
     hidden = len(table) - len(shown(table, value, min_n))
-    note = f"n = {span} respondents per {unit}. "
-    note += f"Groups with fewer than {min_n} respondents are not shown (n only)"
-    return note + (f"; {hidden} {unit if hidden == 1 else units} hidden." if hidden else ".")
+    # Translators: %(span)s is a number of respondents or a range such as "3–7".
+    if unit == "competency":
+        counts = _("n = %(span)s respondents per competency.") % {"span": span}
+    else:
+        counts = _("n = %(span)s respondents per cell.") % {"span": span}
+    if hidden:
+        rule = _hidden_rule(unit, hidden) % {"min_n": min_n, "count": hidden}
+    return f"{counts} {rule}"
+
+
+def _hidden_rule(unit, hidden):
+    if unit == "competency":
+        return ngettext(
+            "Groups with fewer than %(min_n)d respondents are not shown (n only); "
+            "%(count)d competency hidden.",
+            "Groups with fewer than %(min_n)d respondents are not shown (n only); "
+            "%(count)d competencies hidden.",
+            hidden,
+        )
+    return ngettext(
+        "Groups with fewer than %(min_n)d respondents are not shown (n only); "
+        "%(count)d cell hidden.",
+        "Groups with fewer than %(min_n)d respondents are not shown (n only); "
+        "%(count)d cells hidden.",
+        hidden,
+    )
 
 
 def domain_styles(domains):
@@ -125,7 +188,7 @@ def domain_styles(domains):
 
 
 def domain_name(domain):
-    return "(no domain)" if pd.isna(domain) else str(domain)
+    return _("(no domain)") if pd.isna(domain) else str(domain)
 
 
 def domain_legend(figure, styles, shown, domain_labels, kind):
@@ -152,7 +215,7 @@ def domain_legend(figure, styles, shown, domain_labels, kind):
                     label=label,
                 )
             )
-    figure.legend(handles=handles, title="Domain", loc="outside right upper", fontsize=8)
+    figure.legend(handles=handles, title=_("Domain"), loc="outside right upper", fontsize=8)
 
 
 def bar_height(count):
@@ -181,8 +244,20 @@ def plain(text):
     return str(text).replace("$", r"\$")
 
 
+# Translators: the names of groupings, in lower case, as chart titles and
+# axes use them ("Mean training gap by region and domain").
+GROUPING_WORDS = {
+    "region": gettext_lazy("region"),
+    "domain": gettext_lazy("domain"),
+    "country": gettext_lazy("country"),
+    "agency_kind": gettext_lazy("agency kind"),
+    "role": gettext_lazy("role"),
+    "campaign": gettext_lazy("campaign"),
+}
+
+
 def words(name):
-    return name.replace("_", " ")
+    return str(GROUPING_WORDS.get(name, name.replace("_", " ")))
 
 
 def padded(values):
@@ -192,7 +267,12 @@ def padded(values):
 
 
 def rate(count, invited):
-    return f"{count / invited:.0%} ({count} of {invited})"
+    # Translators: a response rate, such as "30% (3 of 10)".
+    return _("%(percent)s (%(count)d of %(invited)d)") % {
+        "percent": f"{count / invited:.0%}",
+        "count": count,
+        "invited": invited,
+    }
 
 
 def text_colour(background):

@@ -19,6 +19,8 @@ from io import BytesIO
 import matplotlib
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.patches import Rectangle
@@ -56,7 +58,7 @@ def gap_bars(
     table,
     top=15,
     min_n=gaps.DEFAULT_MIN_N,
-    title="Largest training gaps by competency",
+    title=None,
     labels=None,
     domain_labels=None,
 ):
@@ -68,7 +70,8 @@ def gap_bars(
     score the ranking uses. `labels` maps competency codes to short
     statements shown after the code.
     """
-    note = style.suppression_note(table, "gap_mean", min_n, "competency", "competencies")
+    title = title or _("Largest training gaps by competency")
+    note = style.suppression_note(table, "gap_mean", min_n, "competency")
     shown = style.shown(table, "gap_mean", min_n)
     if shown.empty:
         return style.empty_figure(title, note)
@@ -110,17 +113,21 @@ def gap_bars(
     left = min(0.0, np.nanmin(gap_mean - low))
     right = max(0.0, np.nanmax(ends))
     axes.set_xlim(left - 0.05 * (right - left or 1), right + 0.2 * (right - left or 1))
-    axes.set_xlabel("Mean gap, importance − capability (1–5 scale), with 95% interval")
-    axes.set_ylabel("Competency, ranked by MWDS")
+    # xgettext:no-python-format
+    axes.set_xlabel(_("Mean gap, importance − capability (1–5 scale), with 95% interval"))
+    axes.set_ylabel(_("Competency, ranked by MWDS"))
     axes.grid(axis="x", color="#dddddd", linewidth=0.6)
     axes.set_axisbelow(True)
     style.domain_legend(figure, styles, domains, domain_labels, kind="bar")
 
     enough = len(style.shown(table, "gap_mean", min_n))
-    ranking = (
-        f"The {len(shown)} highest of {enough} competencies with enough respondents, ranked by "
-        "Borich's mean weighted discrepancy score (MWDS = importance mean × mean gap)."
-    )
+    ranking = ngettext(
+        "The %(shown)d highest of %(count)d competency with enough respondents, ranked by "
+        "Borich's mean weighted discrepancy score (MWDS = importance mean × mean gap).",
+        "The %(shown)d highest of %(count)d competencies with enough respondents, ranked by "
+        "Borich's mean weighted discrepancy score (MWDS = importance mean × mean gap).",
+        enough,
+    ) % {"shown": len(shown), "count": enough}
     figure.suptitle(title)
     style.add_note(figure, ranking, note)
     return figure
@@ -134,13 +141,19 @@ def heatmap(
     min_n=gaps.DEFAULT_MIN_N,
     title=None,
     domain_labels=None,
-    value_label="Mean gap (importance − capability)",
+    value_label=None,
 ):
     """A `row` × `column` matrix of `value`, from e.g. gaps.domain_gaps(frame,
     by="region"). Suppressed cells are hatched grey and say "n<min_n";
     the others show the value to one decimal."""
-    title = title or f"Mean training gap by {style.words(row)} and {style.words(column)}"
-    note = style.suppression_note(table, value, min_n, "cell", "cells")
+    # Translators: %(rows)s and %(columns)s name groupings in lower case, such
+    # as "region" and "domain".
+    title = title or _("Mean training gap by %(rows)s and %(columns)s") % {
+        "rows": style.words(row),
+        "columns": style.words(column),
+    }
+    value_label = value_label or _("Mean gap (importance − capability)")
+    note = style.suppression_note(table, value, min_n, "cell")
     if table.empty:
         return style.empty_figure(title, note)
     data = table.assign(
@@ -221,11 +234,13 @@ def heatmap(
     return figure
 
 
+# Translators: the four corners of the importance–capability chart; the line
+# break keeps each label narrow.
 QUADRANT_CORNERS = [
-    ("Important,\ncapability low", 0.01, 0.99, "left", "top"),
-    ("Important,\ncapability high", 0.99, 0.99, "right", "top"),
-    ("Less important,\ncapability low", 0.01, 0.01, "left", "bottom"),
-    ("Less important,\ncapability high", 0.99, 0.01, "right", "bottom"),
+    (gettext_lazy("Important,\ncapability low"), 0.01, 0.99, "left", "top"),
+    (gettext_lazy("Important,\ncapability high"), 0.99, 0.99, "right", "top"),
+    (gettext_lazy("Less important,\ncapability low"), 0.01, 0.01, "left", "bottom"),
+    (gettext_lazy("Less important,\ncapability high"), 0.99, 0.01, "right", "bottom"),
 ]
 
 
@@ -254,7 +269,7 @@ def quadrant_plot(
     table,
     min_n=gaps.DEFAULT_MIN_N,
     labels=None,
-    title="Importance against current capability",
+    title=None,
     domain_labels=None,
 ):
     """Each shown competency of a gap table (gaps.competency_gaps without
@@ -263,11 +278,12 @@ def quadrant_plot(
     equals capability (gaps.QUADRANT_CONVENTION). Only the competencies
     ranked 1–10 carry a label, their rank, listed beside the chart: the
     labels never overlap the way 80 codes would."""
-    note = style.suppression_note(table, "gap_mean", min_n, "competency", "competencies")
+    title = title or _("Importance against current capability")
+    note = style.suppression_note(table, "gap_mean", min_n, "competency")
     shown = style.shown(table, "importance_mean", min_n)
     shown = shown[shown["capability_mean"].notna()]
     if shown.empty:
-        return style.empty_figure(title, gaps.QUADRANT_CONVENTION, note)
+        return style.empty_figure(title, gaps.quadrant_convention(), note)
     styles = style.domain_styles(table["domain"])
     capability = shown["capability_mean"].to_numpy(dtype=float)
     importance = shown["importance_mean"].to_numpy(dtype=float)
@@ -301,20 +317,20 @@ def quadrant_plot(
     axes.axhline(gaps.SCALE_MIDPOINT, color="#555555", linestyle="--", linewidth=1)
     axes.plot([1, 5], [1, 5], color="#999999", linewidth=1, zorder=1)
     for name, x, y, ha, va in QUADRANT_CORNERS:
-        axes.text(x, y, name, transform=axes.transAxes, ha=ha, va=va, fontsize=8,
+        axes.text(x, y, str(name), transform=axes.transAxes, ha=ha, va=va, fontsize=8,
                   color="#555555")  # fmt: skip
-    axes.set_xlabel("Current capability (mean rating, 1–5)")
-    axes.set_ylabel("Importance (mean rating, 1–5)")
+    axes.set_xlabel(_("Current capability (mean rating, 1–5)"))
+    axes.set_ylabel(_("Importance (mean rating, 1–5)"))
     axes.grid(color="#eeeeee", linewidth=0.6)
     axes.set_axisbelow(True)
     if key:
-        side.text(0, 1, "Ranked 1–10 by MWDS", fontsize=9, fontweight="bold", va="top",
+        side.text(0, 1, _("Ranked 1–10 by MWDS"), fontsize=9, fontweight="bold", va="top",
                   transform=side.transAxes)  # fmt: skip
         lines = "\n".join(textwrap.shorten(line, 48, placeholder="…") for line in key)
         side.text(0, 0.93, lines, fontsize=8, va="top", linespacing=1.6, transform=side.transAxes)
     style.domain_legend(figure, styles, domains, domain_labels, kind="marker")
     figure.suptitle(title)
-    style.add_note(figure, gaps.QUADRANT_CONVENTION, note)
+    style.add_note(figure, gaps.quadrant_convention(), note)
     # Last, once the layout is final: the labels' places depend on it.
     FigureCanvasAgg(figure).draw()
     figure.set_layout_engine("none")  # freeze it: the labels are placed for this layout
@@ -339,7 +355,7 @@ def quadrant_plot(
     return figure
 
 
-def response_rate(submitted_at, invited, by=None, invited_by=None, title="Response rate over time"):
+def response_rate(submitted_at, invited, by=None, invited_by=None, title=None):
     """The cumulative share of `invited` agencies that have submitted, as a step line.
 
     `submitted_at` holds one submission time per agency (missing times are
@@ -349,6 +365,7 @@ def response_rate(submitted_at, invited, by=None, invited_by=None, title="Respon
     """
     if by is not None and invited_by is None:
         raise ValueError("give invited_by, the invited count of each group, with by")
+    title = title or _("Response rate over time")
     times = pd.to_datetime(pd.Series(list(submitted_at), dtype=object), utc=True)
     submissions = (
         pd.DataFrame(
@@ -361,17 +378,21 @@ def response_rate(submitted_at, invited, by=None, invited_by=None, title="Respon
         .sort_values("submitted_at", kind="stable")
     )
     submitted = len(submissions)
-    note = f"n = {submitted} of {invited} invited agencies have submitted."
-    rule = "Response rates count agencies, not ratings, so no group is suppressed."
+    note = ngettext(
+        "n = %(submitted)d of %(count)d invited agency has submitted.",
+        "n = %(submitted)d of %(count)d invited agencies have submitted.",
+        invited,
+    ) % {"submitted": submitted, "count": invited}
+    rule = _("Response rates count agencies, not ratings, so no group is suppressed.")
     if submissions.empty or not invited:
         return style.empty_figure(title, note, rule)
 
     first, last = submissions["submitted_at"].iloc[0], submissions["submitted_at"].iloc[-1]
     figure = style.new_figure(style.FIGSIZE)
     axes = figure.add_subplot()
-    lines = [
-        (f"All agencies: {style.rate(submitted, invited)}", submissions["submitted_at"], invited)
-    ]
+    # Translators: %(rate)s is a response rate such as "30% (3 of 10)".
+    everyone = _("All agencies: %(rate)s") % {"rate": style.rate(submitted, invited)}
+    lines = [(everyone, submissions["submitted_at"], invited)]
     counted = {group: count for group, count in (invited_by or {}).items() if count}
     for group in sorted(counted, key=str):
         mine = submissions.loc[submissions["group"] == group, "submitted_at"]
@@ -406,14 +427,18 @@ def response_rate(submitted_at, invited, by=None, invited_by=None, title="Respon
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    axes.set_xlabel("Date submitted (UTC)")
-    axes.set_ylabel("Invited agencies that have submitted")
+    axes.set_xlabel(_("Date submitted (UTC)"))
+    axes.set_ylabel(_("Invited agencies that have submitted"))
     axes.grid(color="#eeeeee", linewidth=0.6)
     if len(lines) > 1:
         # A cumulative line rises to the right, leaving the lower right free.
         axes.legend(loc="lower right", fontsize=8)
     if unknown:
-        note += f" Not drawn apart (no invited count): {', '.join(unknown)}."
+        # Translators: %(groups)s lists regions, separated by commas.
+        groups = _("Not drawn apart (no invited count): %(groups)s.") % {
+            "groups": ", ".join(unknown)
+        }
+        note += " " + groups
     figure.suptitle(title)
     style.add_note(figure, note, rule)
     return figure

@@ -29,12 +29,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import ngettext
 
 LEVELS = ("region", "agency_kind", "role", "country")
-NOTE = (
-    "Results for this selection are hidden: together with other views they "
-    "would single out fewer than {min_n} respondents."
-)
+
+
+def note(min_n):
+    """What a reader is told when the selection they asked for is hidden."""
+    return ngettext(
+        "Results for this selection are hidden: together with other views they would single "
+        "out fewer than %(count)d respondent.",
+        "Results for this selection are hidden: together with other views they would single "
+        "out fewer than %(count)d respondents.",
+        min_n,
+    ) % {"count": min_n}
 
 
 def make_blocks(respondents: pd.DataFrame, min_n: int, levels=LEVELS) -> pd.Series:

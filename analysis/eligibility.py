@@ -25,6 +25,9 @@ by analysis.plan to check the training plan:
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+
 STAFF_SUFFIX = "-staff"
 LANGUAGE_QUESTION = "training_languages"
 PARTICIPANTS_PER_AGENCY = 2
@@ -47,19 +50,25 @@ ROLE_AUDIENCES = {
     "policy_officer": ["policy_makers"],
 }
 LANGUAGE_ORDER = ("en", "fr", "es", "ar", "ru", "zh", "pt", "other")
+# Translators: languages of instruction, as the training plan's cohorts
+# name them ("English 6, French 2").
 LANGUAGE_NAMES = {
-    "en": "English",
-    "fr": "French",
-    "es": "Spanish",
-    "ar": "Arabic",
-    "ru": "Russian",
-    "zh": "Chinese",
-    "pt": "Portuguese",
-    "other": "another language",
+    "en": gettext_lazy("English"),
+    "fr": gettext_lazy("French"),
+    "es": gettext_lazy("Spanish"),
+    "ar": gettext_lazy("Arabic"),
+    "ru": gettext_lazy("Russian"),
+    "zh": gettext_lazy("Chinese"),
+    "pt": gettext_lazy("Portuguese"),
+    "other": gettext_lazy("another language"),
 }
-NO_LANGUAGE = "language not given"
-LEGISLATION = "Legislation"
-EQUIPMENT = "Equipment or access"
+# The "language" of the agencies that named none: a code, shown translated.
+# Translators: in place of a language in a cohort, such as "language not given 3".
+NO_LANGUAGE = gettext_noop("language not given")
+# Translators: a recommendation before training, for a missing legal power.
+LEGISLATION = gettext_lazy("Legislation")
+# Translators: a recommendation before training, for a missing resource.
+EQUIPMENT = gettext_lazy("Equipment or access")
 
 
 def get(record, name, default=None):
@@ -128,8 +137,22 @@ def participants(response, domains, counts, assumed=PARTICIPANTS_PER_AGENCY):
 
 def recommendation(question, label):
     """The non-training recommendation for a missing power or resource."""
-    kind = LEGISLATION if "-L" in question else EQUIPMENT
-    return f"{kind}: {label}" if label else kind
+    legal = "-L" in question
+    if not label:
+        return str(LEGISLATION if legal else EQUIPMENT)
+    # Translators: %(lacking)s is the question about the missing power or resource.
+    if legal:
+        return _("Legislation: %(lacking)s") % {"lacking": label}
+    # Translators: %(lacking)s is the question about the missing power or resource.
+    return _("Equipment or access: %(lacking)s") % {"lacking": label}
+
+
+def language_name(code):
+    """The name of a language of instruction (a code of LANGUAGE_ORDER, or
+    NO_LANGUAGE) in the active language."""
+    if code == NO_LANGUAGE:
+        return _(NO_LANGUAGE)
+    return str(LANGUAGE_NAMES.get(code, code))
 
 
 def languages(frame):
@@ -165,20 +188,20 @@ def cohorts(agencies, spoken, min_n, hidden_regions=()):
         groups = []
         for language, group in _by_language(members, spoken):
             count = group["agency"].nunique()
-            text = f"{LANGUAGE_NAMES.get(language, language)} {count}"
+            text = f"{language_name(language)} {count}"
             if count >= min_n:
                 text += f" ({', '.join(sorted(set(group['country_name'].astype(str))))})"
             groups.append(text)
         parts.append(f"{region}: {', '.join(groups)}")
     if hidden:
-        parts.append("other regions not shown (too few respondents to publish)")
+        parts.append(_("other regions not shown (too few respondents to publish)"))
     return "; ".join(parts)
 
 
 def language_of_instruction(agencies, spoken):
     """{response: language code} by the same choice as `cohorts`."""
     chosen = {}
-    for _, members in agencies.groupby("region", observed=True):
+    for _region, members in agencies.groupby("region", observed=True):
         for language, group in _by_language(members, spoken):
             for response in group["response"]:
                 chosen[response] = language

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from surveys.models import Agency, Choice, Country, Region
 
@@ -8,25 +9,29 @@ from .results import Filters
 class DashboardFilterForm(forms.Form):
     """The filters every number and chart on the dashboard obeys."""
 
-    region = forms.ChoiceField(required=False)
-    country = forms.ChoiceField(required=False)
-    agency_kind = forms.ChoiceField(required=False, label="Kind of agency")
-    role = forms.ChoiceField(required=False, label="Respondent role")
+    region = forms.ChoiceField(required=False, label=gettext_lazy("Region"))
+    country = forms.ChoiceField(required=False, label=gettext_lazy("Country"))
+    agency_kind = forms.ChoiceField(required=False, label=gettext_lazy("Kind of agency"))
+    role = forms.ChoiceField(required=False, label=gettext_lazy("Respondent role"))
 
     def __init__(self, data, *, campaign, forced_country=None):
         super().__init__(data)
         invited = Country.objects.filter(agencies__invitations__campaign=campaign).distinct()
         regions = Region.objects.filter(countries__in=invited).distinct().order_by("name")
-        self.fields["region"].choices = [("", "All regions")] + [(r.name, r.name) for r in regions]
-        self.fields["country"].choices = [("", "All countries")] + [
+        self.fields["region"].choices = [("", gettext("All regions"))] + [
+            (r.name, r.name) for r in regions
+        ]
+        self.fields["country"].choices = [("", gettext("All countries"))] + [
             (c.code, c.name) for c in invited.order_by("name")
         ]
-        self.fields["agency_kind"].choices = [("", "All kinds")] + list(Agency.Kind.choices)
+        self.fields["agency_kind"].choices = [("", gettext("All kinds"))] + list(
+            Agency.Kind.choices
+        )
         roles = Choice.objects.filter(
             questionnaire=campaign.questionnaire, list_name="role"
         ).order_by("position")
         language = campaign.questionnaire.default_language
-        self.fields["role"].choices = [("", "All roles")] + [
+        self.fields["role"].choices = [("", gettext("All roles"))] + [
             (c.name, c.label.get(language) or c.name) for c in roles
         ]
         self.forced_country = forced_country

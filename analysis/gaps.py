@@ -31,30 +31,52 @@ import math
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext, gettext_noop
 from scipy import stats
 
 DEFAULT_MIN_N = 5
 GROUPINGS = ("region", "country", "agency_kind", "role", "campaign")
 RATED = ("importance", "capability")
 
-HIGH = "High"
-MEDIUM = "Medium"
-LOWER = "Lower"
-NO_GAP = "No gap"
+# The priority labels are kept in English here (the command line prints them)
+# and translated when a table is computed (_priorities).
+# Translators: the training priority of a competency, from its MWDS rank.
+HIGH = gettext_noop("High")
+# Translators: the training priority of a competency, from its MWDS rank.
+MEDIUM = gettext_noop("Medium")
+# Translators: the training priority of a competency, from its MWDS rank.
+LOWER = gettext_noop("Lower")
+# Translators: the priority of a competency whose capability is not below its importance.
+NO_GAP = gettext_noop("No gap")
 HIGH_RANKS, MEDIUM_RANKS = 10, 25
-PRIORITY_CONVENTION = (
-    f"Priority follows the MWDS rank: High for ranks 1–{HIGH_RANKS}, Medium for "
-    f"{HIGH_RANKS + 1}–{MEDIUM_RANKS}, Lower after; No gap where capability is not below "
-    "importance."
+_RANKS = {"high": HIGH_RANKS, "next": HIGH_RANKS + 1, "medium": MEDIUM_RANKS}
+# Translators: %(high)s, %(next)s and %(medium)s are ranks (10, 11, 25). High,
+# Medium, Lower and No gap are the priority labels: translate them alike.
+_PRIORITY_CONVENTION = gettext_noop(
+    "Priority follows the MWDS rank: High for ranks 1–%(high)s, Medium for "
+    "%(next)s–%(medium)s, Lower after; No gap where capability is not below importance."
 )
+PRIORITY_CONVENTION = _PRIORITY_CONVENTION % _RANKS  # English: the command line's
 SCALE_MIDPOINT = 3.0
-QUADRANT_CONVENTION = (
+QUADRANT_CONVENTION = gettext_noop(
     "Importance–performance chart (Martilla & James 1977): capability on the x axis, "
     "importance on the y axis, cross-hairs at the scale's midpoint (3). Points above the "
     "diagonal, where importance equals capability, have a gap; the further above, the larger "
     "the gap (the iso-priority line of Abalo et al. 2007). The competencies ranked 1–10 by "
     "MWDS are numbered by rank."
 )
+
+
+def priority_convention():
+    """PRIORITY_CONVENTION in the active language."""
+    return gettext(_PRIORITY_CONVENTION) % _RANKS
+
+
+def quadrant_convention():
+    """QUADRANT_CONVENTION in the active language."""
+    return gettext(QUADRANT_CONVENTION)
+
+
 STATISTIC_COLUMNS = [
     "importance_mean",
     "capability_mean",
@@ -166,8 +188,8 @@ def _priorities(table):
     rank = table["rank"].to_numpy(dtype=float, na_value=np.nan)
     labels = np.select(
         [table["mwds"].round(9) <= 0, rank <= HIGH_RANKS, rank <= MEDIUM_RANKS],
-        [NO_GAP, HIGH, MEDIUM],
-        default=LOWER,
+        [gettext(NO_GAP), gettext(HIGH), gettext(MEDIUM)],
+        default=gettext(LOWER),
     )
     return pd.Series(labels, index=table.index).where(~table["suppressed"], None)
 

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from django.utils.translation import gettext as _
 
-from . import eligibility, gaps
+from . import eligibility, gaps, plan_text
 from .eligibility import PARTICIPANTS_PER_AGENCY, get
 
 THRESHOLD = 2.0
@@ -80,23 +81,11 @@ def plan_note(
     cost_per_participant_day=COST_PER_PARTICIPANT_DAY,
 ):
     """How to read the plan, with the settings it was computed with."""
-    return (
-        "An agency needs a course when, for at least one of the competencies the course "
-        f"builds, it rated importance at least {threshold:g} points above its current "
-        "capability (1–5 scale). It is counted for the course only when its kind of agency is "
-        "in the course's audience, it has the legal powers and resources the course depends "
-        "on (otherwise it is listed under 'Before training' with a recommendation on "
-        "legislation, equipment or access), and it has staff to train. "
-        "The need score is the mean, over the course's competencies, of Borich's mean "
-        "weighted discrepancy score (MWDS = mean of (importance − capability) × mean "
-        "importance, over all respondents, each agency counting once); competencies rated by "
-        f"fewer than {min_n} respondents are left out. Priority 1 is the highest score. "
-        "Participants are the staff each agency said need training in the course's area; "
-        f"where an agency gave no number, {participants_per_agency} per agency is assumed, "
-        "and the number assumed is shown. Cost = days × participants × "
-        f"US${cost_per_participant_day:,g} per participant-day. Cohorts give, per UN region, "
-        "the number of agencies per language their staff can attend ('English 6'); a "
-        f"cohort's countries are named only when it holds at least {min_n} agencies."
+    return plan_text.how_to_read(
+        threshold=threshold,
+        min_n=min_n,
+        participants_per_agency=participants_per_agency,
+        cost_per_participant_day=cost_per_participant_day,
     )
 
 
@@ -395,7 +384,11 @@ class _Checks:
             "country": profile["country"],
             "country_name": profile["country_name"],
             "kind": profile["agency_kind"],
-            "competencies": ", ".join(f"{competency} (gap {gap:g})" for competency, gap in found),
+            # Translators: a competency code and its gap, such as "DF-01 (gap 3)".
+            "competencies": ", ".join(
+                _("%(competency)s (gap %(gap)s)") % {"competency": competency, "gap": f"{gap:g}"}
+                for competency, gap in found
+            ),
             "participants": people,
             "assumed": assumed,
             "language": "",
@@ -410,7 +403,8 @@ class _Checks:
             return ""
         chosen = eligibility.language_of_instruction(counted, self.spoken)
         for row in rows:
-            row["language"] = eligibility.LANGUAGE_NAMES.get(chosen.get(row["response"]), "")
+            code = chosen.get(row["response"])
+            row["language"] = str(eligibility.LANGUAGE_NAMES.get(code, ""))
         return eligibility.cohorts(counted, self.spoken, self.options["min_n"], self.hidden_regions)
 
     def preconditions(self):

@@ -4,6 +4,8 @@ show, one agency per object or row. Pure: no database."""
 
 import math
 
+from django.utils.translation import gettext as _
+
 CSV_HEADER = [
     "priority", "code", "title", "need_score", "agency_id", "agency", "country", "kind",
     "competencies", "participants", "participants_assumed", "language",
@@ -109,6 +111,6 @@ def plan_csv_rows(plan):
             row["kind"],
             row["competencies"],
             int(row["participants"]),
-            "assumed" if row["assumed"] else "",
+            _("assumed") if row["assumed"] else "",
             row["language"],
         ]

@@ -2,6 +2,7 @@
 region's and the world's (States equally weighted; analysis.profiles)."""
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from . import chart_style as style
 from .profiles import EQUAL_STATES
@@ -16,7 +17,11 @@ SERIES = (  # column, colour, hatch: colour-blind safe, with a second cue
 def state_comparison(table, *, state, region, domain_labels=None):
     """Grouped horizontal bars, one group per domain of `table`
     (profiles.comparison by domain), largest State gap first."""
-    title = f"Mean training gap by domain: {state}, {region} and the world"
+    # Translators: %(state)s is a country, %(region)s its UN region.
+    title = _("Mean training gap by domain: %(state)s, %(region)s and the world") % {
+        "state": state,
+        "region": region,
+    }
     shown = table[table["state_gap"].notna()] if not table.empty else table
     if shown.empty:
         return style.empty_figure(title, EQUAL_STATES)
@@ -24,9 +29,18 @@ def state_comparison(table, *, state, region, domain_labels=None):
     figure = style.new_figure((style.FIGSIZE[0], max(4.0, 1.8 + 0.55 * len(shown))))
     axes = figure.add_subplot()
     positions = np.arange(len(shown))
-    names = (state, f"{region} (States equally)", "World (States equally)")
+    names = (
+        state,
+        # Translators: %(region)s is a UN region, whose States count equally in its mean.
+        _("%(region)s (States equally)") % {"region": region},
+        _("World (States equally)"),
+    )
     for offset, (column, colour, hatch), name in zip((0.27, 0, -0.27), SERIES, names, strict=True):
         values = shown[column].astype(float).to_numpy()
+        label = name
+        if np.isnan(values).all():
+            # Translators: %(series)s is a country, a region or the world.
+            label = _("%(series)s: not shown") % {"series": name}
         axes.barh(
             positions + offset,
             np.nan_to_num(values),
@@ -35,13 +49,13 @@ def state_comparison(table, *, state, region, domain_labels=None):
             hatch=hatch,
             edgecolor="#333333",
             linewidth=0.5,
-            label=name if not np.isnan(values).all() else f"{name}: not shown",
+            label=label,
         )
     labels = [
         style.truncate((domain_labels or {}).get(domain, domain), 40) for domain in shown["domain"]
     ]
     axes.set_yticks(positions, labels=[style.plain(label) for label in labels])
-    axes.set_xlabel("Mean gap, importance − capability (points on the 1–5 scale)")
+    axes.set_xlabel(_("Mean gap, importance − capability (points on the 1–5 scale)"))
     axes.axvline(0, color="#333333", linewidth=0.8)
     axes.grid(axis="x", color="#eeeeee", linewidth=0.6)
     axes.set_axisbelow(True)
@@ -50,6 +64,9 @@ def state_comparison(table, *, state, region, domain_labels=None):
     style.add_note(
         figure,
         EQUAL_STATES,
-        "A comparison is left out where fewer than the minimum of answers lie outside the State.",
+        _(
+            "A comparison is left out where fewer than the minimum of answers lie outside the "
+            "State."
+        ),
     )
     return figure

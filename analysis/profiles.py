@@ -15,19 +15,21 @@ their own State's answers can subtract them to read another's.
 """
 
 import pandas as pd
+from django.utils.translation import gettext_lazy as _
 
 from . import gaps
 
-EQUAL_STATES = (
+EQUAL_STATES = _(
     "Region and world: the mean of the States' means, each State counting once whatever "
     "its number of agencies."
 )
-UNWEIGHTED = "The State's needs: ranked by MWDS over its agencies, each agency counting once."
+UNWEIGHTED = _("The State's needs: ranked by MWDS over its agencies, each agency counting once.")
+# Translators: what an agency says, besides training, would close its gap.
 REMEDIES = {
-    "equipment": "Equipment or software",
-    "legislation": "Legislation or legal authority",
-    "staffing": "More staff",
-    "procedures": "Procedures or cooperation agreements",
+    "equipment": _("Equipment or software"),
+    "legislation": _("Legislation or legal authority"),
+    "staffing": _("More staff"),
+    "procedures": _("Procedures or cooperation agreements"),
 }
 
 
@@ -172,7 +174,7 @@ def remedies(frame, country):
                 counts[(domain, remedy)] = counts.get((domain, remedy), 0) + 1
     table = pd.DataFrame(
         [
-            {"domain": domain, "remedy": REMEDIES[remedy], "agencies": count}
+            {"domain": domain, "remedy": str(REMEDIES[remedy]), "agencies": count}
             for (domain, remedy), count in counts.items()
         ],
         columns=["domain", "remedy", "agencies"],

@@ -3,7 +3,8 @@
 Results are cached until an answer changes: the cache key carries a stamp of
 the campaign's submitted responses (how many, and when the last one changed),
 read with one aggregate query. A save, a submission or a reopening moves the
-stamp, so nothing stale is ever served.
+stamp, so nothing stale is ever served. The key carries the active language
+too: the tables hold labels (priorities, cohorts, recommendations) in it.
 
 Two kinds of reader: `exact` results (coordinators; a focal point, whose
 results are their own State's) come from every submitted response, with
@@ -22,6 +23,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 
 from analysis import disclosure, gaps, plan, selectors
 from analysis.workbook import WorkbookData
@@ -65,7 +69,7 @@ def _cached(campaign, name, filters, compute, version="exact"):
     # case a campaign without answers is moved to another one.
     raw = (
         f"{campaign.pk}:{campaign.questionnaire_id}:{data_stamp(campaign)}:{name}:"
-        f"{filters.key()}:{min_cell_size()}"
+        f"{filters.key()}:{min_cell_size()}:{get_language()}"
     )
     key = "tna:" + hashlib.sha256(f"{raw}:{version}".encode()).hexdigest()
     return cache.get_or_set(key, compute, CACHE_SECONDS)
@@ -131,7 +135,7 @@ def disclosure_state(campaign, filters, exact):
         return not frame.empty and not frames.blocks().publishable(frame["response"])
 
     hidden = _cached(campaign, "hidden", filters, compute, frames.version())
-    note = disclosure.NOTE.format(min_n=min_cell_size())
+    note = disclosure.note(min_cell_size())
     return {"release": frames.release, "hidden_selection": hidden, "disclosure_note": note}
 
 
@@ -367,10 +371,10 @@ def _is_number(text):
 
 
 FILTER_NAMES = {
-    "region": "Region",
-    "country": "Country",
-    "agency_kind": "Kind of agency",
-    "role": "Respondent role",
+    "region": gettext_lazy("Region"),
+    "country": gettext_lazy("Country"),
+    "agency_kind": gettext_lazy("Kind of agency"),
+    "role": gettext_lazy("Respondent role"),
 }
 
 
@@ -381,15 +385,15 @@ def workbook_data(campaign, filters, *, include_answers, exact=True):
     labels = selectors.question_labels(questionnaire)
     frames = Frames(campaign, filters, exact)
     tables = overview(campaign, filters, frames)
-    by_region, _, _ = campaign_selectors.response_rates(campaign, filters.country or None)
+    by_region = campaign_selectors.response_rates(campaign, filters.country or None)[0]
     structure = questionnaire_selectors.questionnaire_structure(questionnaire)
+    now = timezone.localtime()
     data = WorkbookData(
         campaign_code=campaign.code,
         campaign_name=campaign.name,
-        questionnaire=f"{questionnaire.title} ({questionnaire.code} v{questionnaire.version}"
-        + (f", form version {questionnaire.form_version})" if questionnaire.form_version else ")"),
-        exported_at=timezone.localtime().strftime("%d %B %Y %H:%M %Z"),
-        filters={FILTER_NAMES[key]: value for key, value in filters.active().items()},
+        questionnaire=_questionnaire_name(questionnaire),
+        exported_at=f"{date_format(now, 'd F Y')} {now.strftime('%H:%M %Z')}",
+        filters={str(FILTER_NAMES[key]): value for key, value in filters.active().items()},
         min_n=min_cell_size(),
         respondents=tables["respondents"],
         rates=by_region,
@@ -398,7 +402,7 @@ def workbook_data(campaign, filters, *, include_answers, exact=True):
         domain_labels=labels["domains"],
         domains_by_region=tables["domains_by_region"],
         domains_by_kind=tables["domains_by_kind"],
-        kind_labels=dict(Agency.Kind.choices),
+        kind_labels={kind: str(label) for kind, label in Agency.Kind.choices},
         shares_by_region=tables["shares_by_region"],
         shares=tables["shares"],
         item_labels=labels["items"],
@@ -413,18 +417,48 @@ def workbook_data(campaign, filters, *, include_answers, exact=True):
     return data
 
 
+def _questionnaire_name(questionnaire):
+    names = {
+        "title": questionnaire.title,
+        "code": questionnaire.code,
+        "version": questionnaire.version,
+        "form_version": questionnaire.form_version,
+    }
+    if questionnaire.form_version:
+        # Translators: a questionnaire's title, code, version and form version.
+        return _("%(title)s (%(code)s v%(version)s, form version %(form_version)s)") % names
+    # Translators: a questionnaire's title, code and version.
+    return _("%(title)s (%(code)s v%(version)s)") % names
+
+
 def _disclosure_summary(frames, tables):
     """What a workbook for a reader of aggregates says about what it holds."""
     if frames.exact:
         return ""
     released = len(frames.release.responses) if frames.release else 0
-    summary = (
-        f"Released results: {released} responses. They are updated once {min_cell_size()} "
-        "more agencies have submitted, or when the campaign closes; groups that could be "
-        "singled out by subtracting one view from another are hidden."
+    min_n = min_cell_size()
+    summary = " ".join(
+        [
+            ngettext(
+                "Released results: %(count)d response.",
+                "Released results: %(count)d responses.",
+                released,
+            )
+            % {"count": released},
+            ngettext(
+                "They are updated once %(count)d more agency has submitted, or when the "
+                "campaign closes; groups that could be singled out by subtracting one view "
+                "from another are hidden.",
+                "They are updated once %(count)d more agencies have submitted, or when the "
+                "campaign closes; groups that could be singled out by subtracting one view "
+                "from another are hidden.",
+                min_n,
+            )
+            % {"count": min_n},
+        ]
     )
     if tables["hidden_selection"]:
-        summary += " " + disclosure.NOTE.format(min_n=min_cell_size())
+        summary += " " + disclosure.note(min_n)
     return summary
 
 
@@ -443,7 +477,8 @@ def codebook(structure):
                     "Choices": "; ".join(
                         f"{c.name} = {localized(c.label, language, language)}" for c in choices
                     ),
-                    "Required": "yes" if question.required else "",
+                    # Translators: the codebook's Required column, for a required question.
+                    "Required": _("yes") if question.required else "",
                     "Applies when": question.relevant,
                     "Constraint": question.constraint,
                     "Competency": question.competency,

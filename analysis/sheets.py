@@ -1,10 +1,12 @@
 """Write-only worksheet helpers for the workbooks: a sheet with a frozen,
 filtered, printable header, text cells that never become formulas, wrapped
-rows that carry their height."""
+rows that carry their height, a name Excel accepts in any language."""
 
 import math
+import re
 
 import pandas as pd
+from django.utils.functional import Promise
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -21,11 +23,28 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 HEADER_WRAP = Alignment(wrap_text=True, vertical="bottom")
 MAX_WIDTH = 60
 LINE_HEIGHT = 13.5  # points per line of wrapped 11-point text
+MAX_TITLE = 31  # characters in a sheet's name, Excel's limit
+INVALID_TITLE = re.compile(r"[\\\[\]:*?/]")
+
+
+def sheet_title(title, taken=()):
+    """`title` (perhaps translated) as a sheet name Excel accepts: none of
+    []:*?/\\, no apostrophe at either end, at most 31 characters, and unlike
+    the names in `taken` (Excel ignores case)."""
+    name = INVALID_TITLE.sub(" ", str(title)).strip().strip("'").strip()
+    name = name[:MAX_TITLE].rstrip(" '") or "Sheet"
+    taken = {other.casefold() for other in taken}
+    base, number = name, 2
+    while name.casefold() in taken:
+        suffix = f" ({number})"
+        name = base[: MAX_TITLE - len(suffix)].rstrip() + suffix
+        number += 1
+    return name
 
 
 def text_cell(sheet, value, **style):
     """A cell that is always text: '=1+1' stays the characters =1+1."""
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=str(value) if isinstance(value, Promise) else value)
     cell.data_type = "s"
     for name, setting in style.items():
         setattr(cell, name, setting)
@@ -44,6 +63,8 @@ def wrapped(sheet, cell):
 def cell(sheet, value, number_format=None):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, Promise):  # a translated label not yet evaluated
+        value = str(value)
     if isinstance(value, str):
         return text_cell(sheet, value) if value.startswith(FORMULA_STARTS) else value
     if number_format:
@@ -57,7 +78,7 @@ class Sheet:
     """A write-only sheet with a header row: frozen, filtered, printable."""
 
     def __init__(self, workbook, title, header, widths=None, *, above=(), fit_width=False):
-        self.sheet = workbook.create_sheet(title)
+        self.sheet = workbook.create_sheet(sheet_title(title, workbook.sheetnames))
         self.header = header
         self.header_row = len(above) + 1
         widths = widths or {}

@@ -9,7 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from analysis import (
     charts,
@@ -91,8 +94,8 @@ def dashboard(request, code):
         by_region=by_region,
         by_country=by_country,
         totals=totals,
-        quadrant_convention=gaps.QUADRANT_CONVENTION,
-        priority_convention=gaps.PRIORITY_CONVENTION,
+        quadrant_convention=gaps.quadrant_convention(),
+        priority_convention=gaps.priority_convention(),
         other_rounds=access.campaigns_for(context["access"])
         .exclude(pk=campaign.pk)
         .filter(assessment__isnull=True),
@@ -241,10 +244,21 @@ def gaps_csv(request, code):
         values.insert(1, statements.get(row["competency"], ""))
         writer.writerow([_csv_cell(value) for value in values])
     writer.writerow([])
-    writer.writerow([escape_formula(f"Filters: {filters.key() or 'none'}")])
-    writer.writerow([f"Rows with fewer than {context['min_n']} respondents show n only."])
-    writer.writerow([gaps.PRIORITY_CONVENTION])
+    for note in _csv_notes(filters, context["min_n"]):
+        writer.writerow([note])
     return response
+
+
+def _csv_notes(filters, min_n):
+    """The lines below the gap table: its filters, the small-cell rule, priorities."""
+    # Translators: %(filters)s lists the filters as codes, such as "agency_kind=police".
+    shown = _("Filters: %(filters)s") % {"filters": filters.key() or _("none")}
+    small = ngettext(
+        "Rows with fewer than %(count)d respondent show n only.",
+        "Rows with fewer than %(count)d respondents show n only.",
+        min_n,
+    ) % {"count": min_n}
+    return [escape_formula(shown), small, gaps.priority_convention()]
 
 
 def _state_profile(request, code, country):
@@ -305,12 +319,12 @@ def _profile_chart(profile):
 
 
 def _today():
-    return timezone.localtime().strftime("%d %B %Y")
+    return date_format(timezone.localtime(), "d F Y")
 
 
 def _comparison(request, code, other):
     campaign, user_access = access.campaign_for_user(request.user, code)
-    earlier, _ = access.campaign_for_user(request.user, other)
+    earlier = access.campaign_for_user(request.user, other)[0]
     by = request.GET.get("by") or None
     if by not in (None, *rounds.BY):
         raise Http404("No such breakdown")
@@ -340,7 +354,7 @@ def compare_rounds(request, code, other):
 
 @login_required
 def compare_workbook(request, code, other):
-    comparison, _ = _comparison(request, code, other)
+    comparison = _comparison(request, code, other)[0]
     output = tempfile.TemporaryFile()
     rounds_workbook.write(comparison, output)
     output.seek(0)

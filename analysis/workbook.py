@@ -11,6 +11,8 @@ a person (answers, names, labels) is written as text, never as a formula.
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
@@ -35,20 +37,24 @@ COST_FORMAT = "#,##0"
 WRAPPED_ROWS = 2000
 READING_GUIDE = [
     (
-        "Gap",
-        "For each competency, each respondent rated its importance to their agency's work "
-        "and their agency's current capability on the same 1–5 scale. The gap is the mean "
-        "of the differences importance − capability over the respondents who gave both "
-        "ratings, with its 95% confidence interval (Student's t). A gap of 2 means "
-        "capability lags importance by two points on average.",
+        gettext_lazy("Gap"),
+        gettext_lazy(
+            # xgettext:no-python-format
+            "For each competency, each respondent rated its importance to their agency's work "
+            "and their agency's current capability on the same 1–5 scale. The gap is the mean "
+            "of the differences importance − capability over the respondents who gave both "
+            "ratings, with its 95% confidence interval (Student's t). A gap of 2 means "
+            "capability lags importance by two points on average."
+        ),
     ),
     (
         "MWDS",
-        "Borich's mean weighted discrepancy score weights the gap by how important the "
-        "competency is: MWDS = mean importance × mean gap. Competencies are ranked by MWDS, "
-        "highest first (rank 1 = greatest training need); equal scores share a rank.",
+        gettext_lazy(
+            "Borich's mean weighted discrepancy score weights the gap by how important the "
+            "competency is: MWDS = mean importance × mean gap. Competencies are ranked by MWDS, "
+            "highest first (rank 1 = greatest training need); equal scores share a rank."
+        ),
     ),
-    ("Priority", gaps.PRIORITY_CONVENTION),
 ]
 
 
@@ -85,8 +91,10 @@ def write_workbook(data, output):
     workbook = Workbook(write_only=True)
     _summary(workbook, data)
     _ranked_gaps(workbook, data)
-    _matrix(workbook, "By region", data.domains_by_region, "region", data)
-    _matrix(workbook, "By agency kind", data.domains_by_kind, "agency_kind", data, data.kind_labels)
+    _matrix(workbook, _("By region"), data.domains_by_region, "region", data)
+    _matrix(
+        workbook, _("By agency kind"), data.domains_by_kind, "agency_kind", data, data.kind_labels
+    )
     _shares(workbook, data)
     if data.plan is not None:
         _plan(workbook, data)
@@ -97,66 +105,77 @@ def write_workbook(data, output):
 
 
 def _summary(workbook, data):
-    sheet = Sheet(
-        workbook,
-        "Summary",
-        ["Item", "Value", "", ""],
-        {"Item": 28, "Value": 70, "": 14},
-    )
-    filters = "; ".join(f"{k}: {v}" for k, v in data.filters.items()) or "none (all agencies)"
+    header = [_("Item"), _("Value"), "", ""]
+    sheet = Sheet(workbook, _("Summary"), header, {header[0]: 28, header[1]: 70, "": 14})
+    filters = "; ".join(f"{k}: {v}" for k, v in data.filters.items()) or _("none (all agencies)")
     for item, value in [
-        ("Campaign", f"{data.campaign_code}: {data.campaign_name}"),
-        ("Questionnaire", data.questionnaire),
-        ("Exported", data.exported_at),
-        ("Filters", filters),
-        ("Submitted responses in this export", data.respondents),
-        (
-            "Small cells",
-            f"Groups with fewer than {data.min_n} respondents show their count only "
-            f'("n<{data.min_n}"), never a mean, gap, MWDS or rank; where one small group '
-            "could be worked out from the others, the next smallest is hidden too.",
-        ),
-        *([("Disclosure control", data.disclosure)] if data.disclosure else []),
+        (_("Campaign"), f"{data.campaign_code}: {data.campaign_name}"),
+        (_("Questionnaire"), data.questionnaire),
+        (_("Exported"), data.exported_at),
+        (_("Filters"), filters),
+        (_("Submitted responses in this export"), data.respondents),
+        (_("Small cells"), _small_cells(data.min_n)),
+        *([(_("Disclosure control"), data.disclosure)] if data.disclosure else []),
     ]:
         sheet.append([item, value])
     sheet.append([])
-    sheet.append(["Invitations by region", "Invited", "Submitted", "Response rate"])
+    sheet.append([_("Invitations by region"), _("Invited"), _("Submitted"), _("Response rate")])
     for row in data.rates:
         sheet.append(
             [row["region"], row["invited"], row["submitted"], row["rate"]], {3: SHARE_FORMAT}
         )
     sheet.append([])
-    sheet.append(["How to read the scores", ""])
-    for name, paragraph in READING_GUIDE:
-        sheet.sheet.append(
-            [
-                text_cell(sheet.sheet, name, font=HEADER_FONT),
-                text_cell(sheet.sheet, paragraph, alignment=WRAP),
-            ]
-        )
+    sheet.append([_("How to read the scores"), ""])
+    guide = [*READING_GUIDE, (_("Priority"), gaps.priority_convention())]
     if data.plan_note:
+        guide.append((_("Training plan"), data.plan_note))
+    for name, paragraph in guide:
         sheet.sheet.append(
             [
-                text_cell(sheet.sheet, "Training plan", font=HEADER_FONT),
-                text_cell(sheet.sheet, data.plan_note, alignment=WRAP),
+                text_cell(sheet.sheet, str(name), font=HEADER_FONT),
+                text_cell(sheet.sheet, str(paragraph), alignment=WRAP),
             ]
         )
     sheet.close()
 
 
+def _small_cells(min_n):
+    return ngettext(
+        'Groups with fewer than %(count)d respondent show their count only ("n<%(count)d"), '
+        "never a mean, gap, MWDS or rank; where one small group could be worked out from the "
+        "others, the next smallest is hidden too.",
+        'Groups with fewer than %(count)d respondents show their count only ("n<%(count)d"), '
+        "never a mean, gap, MWDS or rank; where one small group could be worked out from the "
+        "others, the next smallest is hidden too.",
+        min_n,
+    ) % {"count": min_n}
+
+
 GAP_HEADER = [
-    "Rank", "Competency", "Statement", "Domain", "n", "Importance", "Capability", "Gap",
-    "Gap 95% low", "Gap 95% high", "MWDS", "Priority",
-]  # fmt: skip
+    gettext_lazy("Rank"),
+    gettext_lazy("Competency"),
+    gettext_lazy("Statement"),
+    gettext_lazy("Domain"),
+    "n",
+    gettext_lazy("Importance"),
+    gettext_lazy("Capability"),
+    gettext_lazy("Gap"),
+    # Translators: the lower end of the gap's 95% confidence interval.
+    # xgettext:no-python-format
+    gettext_lazy("Gap 95% low"),
+    # Translators: the upper end of the gap's 95% confidence interval.
+    # xgettext:no-python-format
+    gettext_lazy("Gap 95% high"),
+    "MWDS",
+    gettext_lazy("Priority"),
+]
+GAP_WIDTHS = {2: 55, 3: 28, 11: 10, 1: 12}  # by position in GAP_HEADER
 
 
 def _ranked_gaps(workbook, data):
-    sheet = Sheet(
-        workbook,
-        "Ranked gaps",
-        GAP_HEADER,
-        {"Statement": 55, "Domain": 28, "Priority": 10, "Competency": 12},
-    )
+    header = [str(name) for name in GAP_HEADER]
+    widths = {header[index]: width for index, width in GAP_WIDTHS.items()}
+    sheet = Sheet(workbook, _("Ranked gaps"), header, widths)
     formats = {5: MEAN_FORMAT, 6: MEAN_FORMAT, 7: MEAN_FORMAT, 8: MEAN_FORMAT, 9: MEAN_FORMAT,
                10: MWDS_FORMAT}  # fmt: skip
     for row in data.competencies.itertuples(index=False):
@@ -177,15 +196,15 @@ def _ranked_gaps(workbook, data):
             ]  # fmt: skip
         sheet.append(values, formats)
     last_row = sheet.close()
-    sheet.color_scale("Gap", last_row)
+    sheet.color_scale(header[7], last_row)  # the gap
     sheet.color_scale("MWDS", last_row)
     shown = int((~data.competencies["suppressed"].astype(bool)).sum())
     if shown:
         chart = BarChart()
         chart.type = "bar"
-        chart.title = "Top competencies by MWDS"
+        chart.title = _("Top competencies by MWDS")
         chart.y_axis.title = "MWDS"
-        chart.x_axis.title = "Competency"
+        chart.x_axis.title = header[1]  # the competency
         chart.legend = None
         top = min(15, shown)
         values = Reference(sheet.sheet, min_col=11, min_row=1, max_row=1 + top)
@@ -204,17 +223,19 @@ def _int(value):
 def _matrix(workbook, title, table, by, data, group_labels=None):
     """Domain × group of mean gap; a small cell reads "n<5", never a number."""
     matrix = tables.domain_matrix(table, by, data.domain_labels, group_labels)
-    groups = matrix["groups"]
-    header = ["Domain", *groups]
+    groups = [str(group) for group in matrix["groups"]]
+    header = [_("Domain"), *groups]
+    note = _(
+        "Mean gap (importance − capability) per respondent; n<%(min_n)d marks groups too small "
+        "to show."
+    ) % {"min_n": data.min_n}
+    below = _("Respondents per cell are listed below the matrix.")
     sheet = Sheet(
         workbook,
         title,
         header,
-        {"Domain": 45} | {group: 16 for group in groups},
-        above=[
-            f"Mean gap (importance − capability) per respondent; n<{data.min_n} marks groups "
-            "too small to show. Respondents per cell are listed below the matrix."
-        ],
+        {header[0]: 45} | {group: 16 for group in groups},
+        above=[f"{note} {below}"],
     )
     formats = {index: MEAN_FORMAT for index in range(1, len(header))}
     counts = []
@@ -237,7 +258,7 @@ def _matrix(workbook, title, table, by, data, group_labels=None):
             ColorScaleRule(start_type="min", end_type="max", **SCALE),
         )
     sheet.sheet.append([])
-    sheet.sheet.append([text_cell(sheet.sheet, "Respondents per cell", font=HEADER_FONT)])
+    sheet.sheet.append([text_cell(sheet.sheet, _("Respondents per cell"), font=HEADER_FONT)])
     for row in counts:
         sheet.sheet.append([sheet_cell(sheet.sheet, value) for value in row])
 
@@ -246,18 +267,22 @@ def _shares(workbook, data):
     """Share of agencies lacking each power or resource (answering no or
     partly), overall and by region."""
     items = tables.items_by_region(data.shares, data.shares_by_region, data.item_labels)
-    header = ["Item", "Question", "Domain", "Agencies", "Lacking (all)", "Lacking, States equally"]
-    header += [f"Lacking ({region})" for region in items["regions"]]
+    header = [_("Item"), _("Question"), _("Domain"), _("Agencies"), _("Lacking (all)"),
+              _("Lacking, States equally")]  # fmt: skip
+    # Translators: the share of agencies lacking an item in %(region)s, a UN region.
+    header += [_("Lacking (%(region)s)") % {"region": region} for region in items["regions"]]
+    note = _(
+        "Share of agencies answering 'no' or 'partly' to each legal-power or resource "
+        "question, each agency counting once; 'States equally': the mean of each State's "
+        "own share, each State counting once."
+    )
+    small = _("n<%(min_n)d marks groups too small to show.") % {"min_n": data.min_n}
     sheet = Sheet(
         workbook,
-        "Legal powers & resources",
+        _("Legal powers & resources"),
         header,
-        {"Question": 60, "Domain": 28},
-        above=[
-            "Share of agencies answering 'no' or 'partly' to each legal-power or resource "
-            "question, each agency counting once; 'States equally': the mean of each State's "
-            f"own share, each State counting once. n<{data.min_n} marks groups too small to show."
-        ],
+        {header[1]: 60, header[2]: 28},
+        above=[f"{note} {small}"],
     )
     formats = {index: SHARE_FORMAT for index in range(4, len(header))}
     for row in items["rows"]:
@@ -279,41 +304,41 @@ def _lacking(row, min_n):
 
 
 PLAN_HEADER = {
-    "priority": ("Priority", 10),
-    "code": ("Course", 10),
-    "title": ("Title", 30),
-    "audience": ("Audience", 18),
-    "level": ("Level", 12),
-    "duration_days": ("Days", 6),
-    "need_score": ("Need score (MWDS)", 9),
-    "competencies": ("Competencies", 14),
-    "agencies_needing": ("Agencies needing it", 9),
-    "countries_needing": ("Countries", 9),
-    "cohorts": ("Cohorts by region and language", 40),
-    "participants": ("Participants", 12),
-    "participants_assumed": ("Of which assumed (agencies)", 11),
-    "cost_usd": ("Estimated cost (US$)", 11),
-    "held_back": ("Agencies held back by preconditions", 13),
-    "covered": ("Agencies already trained or scheduled", 13),
-    "prerequisites": ("Take first", 16),
+    "priority": (gettext_lazy("Priority"), 10),
+    "code": (gettext_lazy("Course"), 10),
+    "title": (gettext_lazy("Title"), 30),
+    "audience": (gettext_lazy("Audience"), 18),
+    "level": (gettext_lazy("Level"), 12),
+    "duration_days": (gettext_lazy("Days"), 6),
+    "need_score": (gettext_lazy("Need score (MWDS)"), 9),
+    "competencies": (gettext_lazy("Competencies"), 14),
+    "agencies_needing": (gettext_lazy("Agencies needing it"), 9),
+    "countries_needing": (gettext_lazy("Countries"), 9),
+    "cohorts": (gettext_lazy("Cohorts by region and language"), 40),
+    "participants": (gettext_lazy("Participants"), 12),
+    "participants_assumed": (gettext_lazy("Of which assumed (agencies)"), 11),
+    "cost_usd": (gettext_lazy("Estimated cost (US$)"), 11),
+    "held_back": (gettext_lazy("Agencies held back by preconditions"), 13),
+    "covered": (gettext_lazy("Agencies already trained or scheduled"), 13),
+    "prerequisites": (gettext_lazy("Take first"), 16),
 }
 AGENCY_HEADER = {
-    "code": ("Course", 10),
-    "country_name": ("Country", 16),
-    "agency_name": ("Agency", 34),
-    "kind": ("Kind of agency", 16),
-    "competencies": ("Competencies and gaps that put it there", 40),
-    "participants": ("Participants", 12),
-    "assumed": ("Participants assumed", 11),
-    "language": ("Language of instruction", 14),
+    "code": (gettext_lazy("Course"), 10),
+    "country_name": (gettext_lazy("Country"), 16),
+    "agency_name": (gettext_lazy("Agency"), 34),
+    "kind": (gettext_lazy("Kind of agency"), 16),
+    "competencies": (gettext_lazy("Competencies and gaps that put it there"), 40),
+    "participants": (gettext_lazy("Participants"), 12),
+    "assumed": (gettext_lazy("Participants assumed"), 11),
+    "language": (gettext_lazy("Language of instruction"), 14),
 }
 PRECONDITION_HEADER = {
-    "country_name": ("Country", 16),
-    "agency_name": ("Agency", 34),
-    "kind": ("Kind of agency", 16),
-    "question": ("Question", 9),
-    "recommendation": ("Before training", 60),
-    "courses": ("Courses it holds back", 18),
+    "country_name": (gettext_lazy("Country"), 16),
+    "agency_name": (gettext_lazy("Agency"), 34),
+    "kind": (gettext_lazy("Kind of agency"), 16),
+    "question": (gettext_lazy("Question"), 9),
+    "recommendation": (gettext_lazy("Before training"), 60),
+    "courses": (gettext_lazy("Courses it holds back"), 18),
 }
 
 
@@ -322,8 +347,8 @@ def _table(workbook, title, table, columns, formats=None, labels=None):
     page wide, landscape, long texts wrapped (up to WRAPPED_ROWS rows: a
     longer sheet is data to filter, not a page to print, and stays fast)."""
     wrap = len(table) <= WRAPPED_ROWS
-    header = [heading for heading, _ in columns.values()]
-    widths = dict(columns.values())
+    header = [str(heading) for heading, _width in columns.values()]
+    widths = {str(heading): width for heading, width in columns.values()}
     sheet = Sheet(workbook, title, header, widths, fit_width=True)
     labels = labels or {}
     for record in table[list(columns)].itertuples(index=False, name=None):
@@ -340,27 +365,38 @@ def _plan(workbook, data):
     plan = data.plan
     formats = {list(PLAN_HEADER).index("need_score"): MWDS_FORMAT,
                list(PLAN_HEADER).index("cost_usd"): COST_FORMAT}  # fmt: skip
-    _table(workbook, "Training plan", plan.courses, PLAN_HEADER, formats)
+    _table(workbook, _("Training plan"), plan.courses, PLAN_HEADER, formats)
     if data.plan_named:
-        yes_no = {"assumed": {True: "assumed", False: ""}, "kind": data.kind_labels}
-        _table(workbook, "Agencies per course", plan.agencies, AGENCY_HEADER, labels=yes_no)
+        # Translators: an agency's participants, assumed because it gave no staff count.
+        yes_no = {"assumed": {True: _("assumed"), False: ""}, "kind": data.kind_labels}
+        _table(workbook, _("Agencies per course"), plan.agencies, AGENCY_HEADER, labels=yes_no)
         kinds = {"kind": data.kind_labels}
-        _table(workbook, "Before training", plan.preconditions, PRECONDITION_HEADER, labels=kinds)
+        _table(
+            workbook, _("Before training"), plan.preconditions, PRECONDITION_HEADER, labels=kinds
+        )
 
 
-CODEBOOK_HEADER = [
-    "Code", "Domain", "Type", "Label", "Choices", "Required", "Applies when", "Constraint",
-    "Competency", "Dimension", "Source",
-]  # fmt: skip
+# The codebook's rows are keyed by these names (analysis.results.codebook);
+# the sheet's header shows them translated.
+CODEBOOK_HEADER = {
+    "Code": (gettext_lazy("Code"), None),
+    "Domain": (gettext_lazy("Domain"), 28),
+    "Type": (gettext_lazy("Type"), None),
+    "Label": (gettext_lazy("Label"), 60),
+    "Choices": (gettext_lazy("Choices"), 45),
+    "Required": (gettext_lazy("Required"), None),
+    "Applies when": (gettext_lazy("Applies when"), 30),
+    "Constraint": (gettext_lazy("Constraint"), None),
+    "Competency": (gettext_lazy("Competency"), None),
+    "Dimension": (gettext_lazy("Dimension"), None),
+    "Source": (gettext_lazy("Source"), 35),
+}
 
 
 def _codebook(workbook, data):
-    sheet = Sheet(
-        workbook,
-        "Codebook",
-        CODEBOOK_HEADER,
-        {"Label": 60, "Choices": 45, "Domain": 28, "Applies when": 30, "Source": 35},
-    )
+    header = [str(heading) for heading, _width in CODEBOOK_HEADER.values()]
+    widths = {str(heading): width for heading, width in CODEBOOK_HEADER.values() if width}
+    sheet = Sheet(workbook, _("Codebook"), header, widths)
     for row in data.codebook:
         sheet.append([row[name] for name in CODEBOOK_HEADER])
     sheet.close()
@@ -370,7 +406,7 @@ def _answers(workbook, data):
     """One row per response, one column per question code, profile first."""
     answers = data.answers
     header = list(answers.columns)
-    sheet = Sheet(workbook, "Answers", header, {"agency": 40, "country": 18, "region": 12})
+    sheet = Sheet(workbook, _("Answers"), header, {"agency": 40, "country": 18, "region": 12})
     raw = sheet.sheet
     # Missing cells become None in one vectorised step; only the text columns
     # (a few of hundreds) are looked at cell by cell, for formula prefixes.

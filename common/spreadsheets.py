@@ -27,6 +27,8 @@ import zipfile
 from dataclasses import dataclass
 
 import openpyxl
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .downloads import upload_limit
 
@@ -40,7 +42,7 @@ _CHUNK = 1024 * 1024
 # Spreadsheets in many locales (and KoboToolbox by default) write ';'.
 DELIMITERS = (",", ";", "\t")
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
-ZIP_BOMB = "the workbook expands to more than it should (possible zip bomb); refused"
+ZIP_BOMB = gettext_lazy("the workbook expands to more than it should (possible zip bomb); refused")
 
 
 class UnsafeWorkbook(ValueError):
@@ -64,19 +66,20 @@ class Problem:
     def __str__(self):
         where = []
         if self.sheet:
-            where.append(f"sheet '{self.sheet}'")
+            where.append(_("sheet '%(sheet)s'") % {"sheet": self.sheet})
         if self.row:
-            where.append(f"row {self.row}")
+            where.append(_("row %(row)d") % {"row": self.row})
         if self.column:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            where.append(_("column '%(column)s'") % {"column": self.column})
+        return f"{', '.join(where)}: {self.message}" if where else str(self.message)
 
 
 def check_size(data: bytes, max_bytes: int | None = None) -> None:
     max_bytes = max_bytes or upload_limit()
     if len(data) > max_bytes:
         raise UnsafeWorkbook(
-            f"the file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB"
+            _("the file is %(size)d KB; the limit is %(limit)d KB")
+            % {"size": len(data) // 1024, "limit": max_bytes // 1024}
         )
 
 
@@ -94,19 +97,19 @@ def open_workbook(
     default as many as cells) is refused before it is parsed."""
     check_size(data, max_bytes)
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UnsafeWorkbook("the file is not an Excel workbook (.xlsx)")
+        raise UnsafeWorkbook(_("the file is not an Excel workbook (.xlsx)"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _check_archive(archive)
             _check_sheet_sizes(archive, max_cells, max_rows or max_cells)
             _check_parts(archive)
     except zipfile.BadZipFile as error:
-        raise UnsafeWorkbook("the file is not an Excel workbook (.xlsx)") from error
+        raise UnsafeWorkbook(_("the file is not an Excel workbook (.xlsx)")) from error
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as error:  # openpyxl raises many kinds on damaged files
         raise UnsafeWorkbook(
-            f"the workbook could not be read ({error.__class__.__name__})"
+            _("the workbook could not be read (%(error)s)") % {"error": error.__class__.__name__}
         ) from error
 
 
@@ -115,14 +118,16 @@ def _check_archive(archive):
     more bytes than a workbook could expand to."""
     members = archive.infolist()
     if "xl/workbook.xml" not in {member.filename for member in members}:
-        raise UnsafeWorkbook("the file is a zip archive but not an Excel workbook (.xlsx)")
+        raise UnsafeWorkbook(_("the file is a zip archive but not an Excel workbook (.xlsx)"))
     if any(member.filename.lower().endswith("vbaproject.bin") for member in members):
         raise UnsafeWorkbook(
-            "the workbook contains macros (an .xlsm file); save it as an Excel workbook "
-            "(.xlsx) without macros and upload that"
+            _(
+                "the workbook contains macros (an .xlsm file); save it as an Excel workbook "
+                "(.xlsx) without macros and upload that"
+            )
         )
     if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
-        raise UnsafeWorkbook(ZIP_BOMB)
+        raise UnsafeWorkbook(str(ZIP_BOMB))
 
 
 def _check_parts(archive):
@@ -132,15 +137,17 @@ def _check_parts(archive):
     compressed = sum(member.compress_size for member in members) or 1
     # Small workbooks can compress very well; the ratio matters only for big ones.
     if total > 5 * 1024 * 1024 and total / compressed > MAX_COMPRESSION_RATIO:
-        raise UnsafeWorkbook(ZIP_BOMB)
+        raise UnsafeWorkbook(str(ZIP_BOMB))
     # Bounded by the checks before, so reading every XML part is cheap.
     for member in members:
         if member.filename.endswith((".xml", ".rels", ".vml")):
             head = archive.read(member)
             if any(declaration in head for declaration in _DECLARATIONS):
                 raise UnsafeWorkbook(
-                    "the workbook could not be read (it declares XML entities, which Excel "
-                    "never writes); refused"
+                    _(
+                        "the workbook could not be read (it declares XML entities, which "
+                        "Excel never writes); refused"
+                    )
                 )
 
 
@@ -166,13 +173,16 @@ def _check_sheet_sizes(archive, max_cells, max_rows):
             rows += len(_ROW.findall(tail))
         if rows > max_rows:
             raise UnsafeWorkbook(
-                f"a sheet has more than {max_rows:,} rows, more than this workbook can "
-                "need; refused"
+                _("a sheet has more than %(rows)s rows, more than this workbook can need; refused")
+                % {"rows": f"{max_rows:,}"}
             )
         if cells > max_cells:
             raise UnsafeWorkbook(
-                f"a sheet has more than {max_cells:,} cells, more than this workbook can "
-                "need; refused"
+                _(
+                    "a sheet has more than %(cells)s cells, more than this workbook can need; "
+                    "refused"
+                )
+                % {"cells": f"{max_cells:,}"}
             )
 
 
@@ -189,14 +199,17 @@ def sheet_rows(sheet, *, max_col: int | None = None, max_cells: int = MAX_CELLS)
             cells += len(row)
             if cells > max_cells:
                 raise UnsafeWorkbook(
-                    f"the sheet has more than {max_cells:,} cells; refused", sheet.title
+                    _("the sheet has more than %(cells)s cells; refused")
+                    % {"cells": f"{max_cells:,}"},
+                    sheet.title,
                 )
             rows.append(list(row))
     except UnsafeWorkbook:
         raise
     except Exception as error:  # the XML parser's errors, whichever parser is in use
         raise UnsafeWorkbook(
-            f"the sheet could not be read ({error.__class__.__name__})", sheet.title
+            _("the sheet could not be read (%(error)s)") % {"error": error.__class__.__name__},
+            sheet.title,
         ) from error
     return rows
 
@@ -223,7 +236,7 @@ def read_table(
         try:
             sheets = {each.title.strip().lower(): each for each in workbook.worksheets}
             if not sheets:
-                raise UnsafeWorkbook("the workbook has no sheet with cells")
+                raise UnsafeWorkbook(_("the workbook has no sheet with cells"))
             worksheet = sheets.get((sheet or "").lower(), workbook.worksheets[0])
             # Read-only rows come padded to the stated dimensions, which some
             # writers get wrong; resetting them reads what is there.
@@ -232,7 +245,7 @@ def read_table(
         finally:
             workbook.close()
     if not name.endswith(".csv"):
-        raise UnsafeWorkbook("the file must be a .csv or an .xlsx spreadsheet")
+        raise UnsafeWorkbook(_("the file must be a .csv or an .xlsx spreadsheet"))
     check_size(data, max_bytes)
     return Table(None, _csv_rows(data))
 
@@ -241,14 +254,15 @@ def _csv_rows(data):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise UnsafeWorkbook("the file is not UTF-8 text; save it as 'CSV UTF-8'") from error
+        raise UnsafeWorkbook(_("the file is not UTF-8 text; save it as 'CSV UTF-8'")) from error
     first_line = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=first_line.count)
     try:
         # Every record counts, blank lines too, so numbers match a spreadsheet's.
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
-        raise UnsafeWorkbook(f"the CSV could not be read ({error})") from error
+        message = _("the CSV could not be read (%(error)s)") % {"error": error}
+        raise UnsafeWorkbook(message) from error
 
 
 def cell_text(value) -> str:

@@ -17,6 +17,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def locked_until(username: str) -> datetime.datetime | None:
@@ -47,9 +48,14 @@ class ThrottledLoginForm(AuthenticationForm):
     def clean(self):
         until = locked_until(self.cleaned_data.get("username") or "")
         if until:
+            local = timezone.localtime(until)
             raise forms.ValidationError(
-                "Too many failed log-ins for this user name from several places. Try again "
-                f"after {timezone.localtime(until):%H:%M} ({timezone.localtime(until):%Z}).",
+                _(
+                    # Translators: a time of day, then its time zone, e.g. 14:05 (UTC).
+                    "Too many failed log-ins for this user name from several places. Try again "
+                    "after %(time)s (%(zone)s)."
+                ),
                 code="throttled",
+                params={"time": f"{local:%H:%M}", "zone": f"{local:%Z}"},
             )
         return super().clean()

@@ -12,6 +12,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # set_language: the language switch of the staff pages (a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("analysis.urls")),
     path("", include("surveys.urls")),
     path("", include("surveys.audit.urls")),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Campaign, Country, InvitationLink, UserRole
 
@@ -67,8 +68,8 @@ class Access:
 
     def label(self) -> str:
         if self.role == Role.FOCAL_POINT:
-            return f"Country focal point, {self.country.name}"
-        return Role(self.role).label
+            return _("Country focal point, %(country)s") % {"country": self.country.name}
+        return str(Role(self.role).label)
 
 
 def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
@@ -145,26 +146,32 @@ class LinkProblem(Exception):
     MESSAGES = {
         "unknown": (
             404,
-            "This link is not valid",
-            "Check that you copied the whole link from your invitation, or ask the "
-            "coordinator of the assessment for a new one.",
+            _("This link is not valid"),
+            _(
+                "Check that you copied the whole link from your invitation, or ask the "
+                "coordinator of the assessment for a new one."
+            ),
         ),
         "revoked": (
             410,
-            "This link has been withdrawn",
-            "The coordinator has replaced or withdrawn this invitation. If you received "
-            "a newer link, use that one; otherwise contact the coordinator.",
+            _("This link has been withdrawn"),
+            _(
+                "The coordinator has replaced or withdrawn this invitation. If you received "
+                "a newer link, use that one; otherwise contact the coordinator."
+            ),
         ),
         "closed": (
             410,
-            "This assessment round is closed",
-            "Answers can no longer be given through this link. Contact the coordinator "
-            "if you still need to respond.",
+            _("This assessment round is closed"),
+            _(
+                "Answers can no longer be given through this link. Contact the coordinator "
+                "if you still need to respond."
+            ),
         ),
         "not_open": (
             403,
-            "This assessment round has not opened yet",
-            "The link will work from the opening date given in your invitation.",
+            _("This assessment round has not opened yet"),
+            _("The link will work from the opening date given in your invitation."),
         ),
     }
 

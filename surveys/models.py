@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -34,12 +35,12 @@ class Country(models.Model):
 
 class Agency(models.Model):
     class Kind(models.TextChoices):
-        POLICE = "police", "Police"
-        SPECIALISED_UNIT = "specialised_unit", "Specialised unit"
-        PROSECUTION = "prosecution", "Prosecution service"
-        JUDICIARY = "judiciary", "Judiciary"
-        MINISTRY = "ministry", "Ministry"
-        OTHER = "other", "Other"
+        POLICE = "police", _("Police")
+        SPECIALISED_UNIT = "specialised_unit", _("Specialised unit")
+        PROSECUTION = "prosecution", _("Prosecution service")
+        JUDICIARY = "judiciary", _("Judiciary")
+        MINISTRY = "ministry", _("Ministry")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="agencies")
@@ -65,14 +66,15 @@ class Questionnaire(models.Model):
     form becomes a new version, so answers always point at what was asked."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     code = models.SlugField(max_length=60, help_text="XLSForm form_id")
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=300)
     form_version = models.CharField(max_length=60, blank=True, help_text="XLSForm version")
     languages = models.JSONField(default=list)
+    draft_languages = models.JSONField(default=list, blank=True, help_text="Draft translations")
     default_language = models.CharField(max_length=60)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     digest = models.CharField(max_length=64, help_text="SHA-256 of the form's content")
@@ -118,19 +120,19 @@ class Section(models.Model):
 
 class Question(models.Model):
     class Type(models.TextChoices):
-        SELECT_ONE = "select_one", "Select one"
-        SELECT_MULTIPLE = "select_multiple", "Select multiple"
-        INTEGER = "integer", "Integer"
-        DECIMAL = "decimal", "Decimal"
-        TEXT = "text", "Text"
-        NOTE = "note", "Note"
-        DATE = "date", "Date"
+        SELECT_ONE = "select_one", _("Select one")
+        SELECT_MULTIPLE = "select_multiple", _("Select multiple")
+        INTEGER = "integer", _("Integer")
+        DECIMAL = "decimal", _("Decimal")
+        TEXT = "text", _("Text")
+        NOTE = "note", _("Note")
+        DATE = "date", _("Date")
 
     class Dimension(models.TextChoices):
-        IMPORTANCE = "importance", "Importance"
-        CAPABILITY = "capability", "Capability"
-        LEGAL_POWER = "legal_power", "Legal power"
-        RESOURCE = "resource", "Resource"
+        IMPORTANCE = "importance", _("Importance")
+        CAPABILITY = "capability", _("Capability")
+        LEGAL_POWER = "legal_power", _("Legal power")
+        RESOURCE = "resource", _("Resource")
 
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="questions"
@@ -235,10 +237,10 @@ class Invitation(models.Model):
     """Campaign × agency. Its links (InvitationLink) carry the tokens."""
 
     class Status(models.TextChoices):
-        SENT = "sent", "Sent"
-        OPENED = "opened", "Opened"
-        IN_PROGRESS = "in_progress", "In progress"
-        SUBMITTED = "submitted", "Submitted"
+        SENT = "sent", _("Sent")
+        OPENED = "opened", _("Opened")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invitations")
@@ -294,8 +296,8 @@ class InvitationLink(models.Model):
 
 class Response(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
 
     invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -319,6 +321,11 @@ class Response(models.Model):
     @property
     def is_submitted(self):
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def reference(self):
+        """The receipt's reference: the round and the response's number."""
+        return f"{self.invitation.campaign.code}-{self.pk:06d}"
 
 
 class Answer(models.Model):
@@ -348,9 +355,9 @@ class UserRole(models.Model):
     """What a signed-in user may see. Superusers are coordinators."""
 
     class Role(models.TextChoices):
-        COORDINATOR = "coordinator", "Coordinator"
-        FOCAL_POINT = "focal_point", "Country focal point"
-        TRAINER = "trainer", "Trainer"
+        COORDINATOR = "coordinator", _("Coordinator")
+        FOCAL_POINT = "focal_point", _("Country focal point")
+        TRAINER = "trainer", _("Trainer")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tna_role"
@@ -382,18 +389,18 @@ class Course(models.Model):
     """A course of the training catalogue and the competencies it builds."""
 
     class Level(models.TextChoices):
-        INTRODUCTORY = "introductory", "Introductory"
-        INTERMEDIATE = "intermediate", "Intermediate"
-        ADVANCED = "advanced", "Advanced"
+        INTRODUCTORY = "introductory", _("Introductory")
+        INTERMEDIATE = "intermediate", _("Intermediate")
+        ADVANCED = "advanced", _("Advanced")
 
     class Audience(models.TextChoices):
-        FIRST_RESPONDERS = "first_responders", "First responders"
-        INVESTIGATORS = "investigators", "Investigators"
-        FORENSIC_EXAMINERS = "forensic_examiners", "Forensic examiners"
-        PROSECUTORS = "prosecutors", "Prosecutors"
-        JUDGES = "judges", "Judges"
-        MANAGERS = "managers", "Managers"
-        POLICY_MAKERS = "policy_makers", "Policy makers"
+        FIRST_RESPONDERS = "first_responders", _("First responders")
+        INVESTIGATORS = "investigators", _("Investigators")
+        FORENSIC_EXAMINERS = "forensic_examiners", _("Forensic examiners")
+        PROSECUTORS = "prosecutors", _("Prosecutors")
+        JUDGES = "judges", _("Judges")
+        MANAGERS = "managers", _("Managers")
+        POLICY_MAKERS = "policy_makers", _("Policy makers")
 
     code = models.SlugField(max_length=40, unique=True)
     title = models.CharField(max_length=200)
@@ -446,9 +453,9 @@ class OfflineUpload(models.Model):
     nothing an agency sent is ever lost."""
 
     class Outcome(models.TextChoices):
-        SAVED = "saved", "All answers saved"
-        PARTLY = "partly", "Saved, with problems listed"
-        REFUSED = "refused", "Refused"
+        SAVED = "saved", _("All answers saved")
+        PARTLY = "partly", _("Saved, with problems listed")
+        REFUSED = "refused", _("Refused")
 
     invitation = models.ForeignKey(
         Invitation, on_delete=models.CASCADE, related_name="offline_uploads"

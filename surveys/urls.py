@@ -12,6 +12,7 @@ urlpatterns = [
     # The respondent's pages, reached through an invitation link.
     path("r/<str:token>/", views.start, name="start"),
     path("r/<str:token>/section/<str:code>/", views.section, name="section"),
+    path("r/<str:token>/section/<str:code>/autosave/", views.autosave, name="autosave"),
     path("r/<str:token>/review/", views.review, name="review"),
     path("r/<str:token>/submit/", views.submit, name="submit"),
     path("r/<str:token>/done/", views.done, name="done"),

@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from surveys.admin.base import HistoryAdmin, TabularInline
 from surveys.admin.forms import (
@@ -50,11 +52,11 @@ class CampaignAdmin(HistoryAdmin):
             )
         )
 
-    @admin.display(ordering="invited")
+    @admin.display(description=gettext_lazy("invited"), ordering="invited")
     def invited(self, obj):
         return obj.invited
 
-    @admin.display(ordering="submitted")
+    @admin.display(description=gettext_lazy("submitted"), ordering="submitted")
     def submitted(self, obj):
         return obj.submitted
 
@@ -92,7 +94,7 @@ class InvitationAdmin(HistoryAdmin):
         kwargs["form"] = InvitationForm
         return super().get_form(request, obj, **kwargs)
 
-    @admin.display(ordering="agency__country__name")
+    @admin.display(description=gettext_lazy("country"), ordering="agency__country__name")
     def country(self, obj):
         return obj.agency.country
 
@@ -105,23 +107,28 @@ class InvitationAdmin(HistoryAdmin):
         obj.pk = invitation.pk
         messages.success(
             request,
-            f"Invitation link for {obj.agency.name} (shown only now, send it to the agency): "
-            f"{_invitation_link(request, token)}",
+            _("Invitation link for %(agency)s (shown only now, send it to the agency): %(link)s")
+            % {"agency": obj.agency.name, "link": _invitation_link(request, token)},
         )
 
-    @admin.action(description="Issue new links (the old links stop working)")
+    @admin.action(description=gettext_lazy("Issue new links (the old links stop working)"))
     def issue_new_links(self, request, queryset):
         for invitation in queryset.select_related("agency"):
             token = campaign_services.invitation_issue_token(invitation=invitation)
             messages.info(request, f"{invitation.agency.name}: {_invitation_link(request, token)}")
 
-    @admin.action(description="Withdraw the selected links")
+    @admin.action(description=gettext_lazy("Withdraw the selected links"))
     def revoke_links(self, request, queryset):
         for invitation in queryset:
             campaign_services.invitation_revoke(invitation=invitation)
-        self.message_user(request, f"Withdrew {queryset.count()} link(s).")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Withdrew %(count)d link.", "Withdrew %(count)d links.", count)
+            % {"count": count},
+        )
 
-    @admin.action(description="Reopen the submitted responses")
+    @admin.action(description=gettext_lazy("Reopen the submitted responses"))
     def reopen_responses(self, request, queryset):
         reopened = 0
         for response in Response.objects.filter(
@@ -129,4 +136,8 @@ class InvitationAdmin(HistoryAdmin):
         ):
             response_services.response_reopen(response=response)
             reopened += 1
-        self.message_user(request, f"Reopened {reopened} response(s).")
+        self.message_user(
+            request,
+            ngettext("Reopened %(count)d response.", "Reopened %(count)d responses.", reopened)
+            % {"count": reopened},
+        )

@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from surveys.admin.base import HistoryAdmin, upload_page
 from surveys.admin.forms import (
@@ -32,7 +34,7 @@ class CourseAdmin(HistoryAdmin):
     filter_horizontal = ["prerequisites"]
     change_list_template = "admin/surveys/course/change_list.html"
 
-    @admin.display(description="audiences")
+    @admin.display(description=gettext_lazy("audiences"))
     def audience_list(self, obj):
         labels = dict(Course.Audience.choices)
         return ", ".join(str(labels.get(audience, audience)) for audience in obj.audiences)
@@ -55,7 +57,7 @@ class CourseAdmin(HistoryAdmin):
             form_class=CourseUploadForm,
             receive=lambda data: self._receive_catalogue(request, data["file"]),
             template="admin/surveys/course/import.html",
-            title="Import courses from a spreadsheet",
+            title=_("Import courses from a spreadsheet"),
             audiences=Course.Audience.values,
             levels=Course.Level.values,
         )
@@ -66,10 +68,23 @@ class CourseAdmin(HistoryAdmin):
         except CourseImportError as error:
             return error.problems
         created, updated = import_courses(rows)
+        read = len(rows)
         messages.success(
             request,
-            f"Read {len(rows)} courses from {upload.name}: {created} created, "
-            f"{updated} updated, {len(rows) - created - updated} unchanged.",
+            ngettext(
+                "Read %(count)d course from %(file)s: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged.",
+                "Read %(count)d courses from %(file)s: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged.",
+                read,
+            )
+            % {
+                "count": read,
+                "file": upload.name,
+                "created": created,
+                "updated": updated,
+                "unchanged": read - created - updated,
+            },
         )
         return redirect("admin:surveys_course_changelist")
 
@@ -78,8 +93,11 @@ class KindAudienceForm(forms.ModelForm):
     audiences = forms.MultipleChoiceField(
         choices=Course.Audience.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The course audiences agencies of this kind are trained as. A kind left "
-        "without a row takes its respondent's role, or any audience.",
+        label=gettext_lazy("Audiences"),
+        help_text=gettext_lazy(
+            "The course audiences agencies of this kind are trained as. A kind left "
+            "without a row takes its respondent's role, or any audience."
+        ),
     )
 
     class Meta:
@@ -92,7 +110,7 @@ class KindAudienceAdmin(HistoryAdmin):
     form = KindAudienceForm
     list_display = ["kind", "audience_list"]
 
-    @admin.display(description="audiences")
+    @admin.display(description=gettext_lazy("audiences"))
     def audience_list(self, obj):
         labels = dict(Course.Audience.choices)
         return ", ".join(str(labels.get(audience, audience)) for audience in obj.audiences)

@@ -1,6 +1,8 @@
 """The admin's forms: uploads, and the campaign, invitation and course editors."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from surveys.campaigns.forms import CampaignForm
 from surveys.courses.catalogue import COLUMNS as COURSE_COLUMNS
@@ -18,8 +20,10 @@ from surveys.models import (
 
 
 class XLSFormUploadForm(forms.Form):
-    file = forms.FileField(label="XLSForm workbook (.xlsx)")
-    publish = forms.BooleanField(required=False, label="Publish (freeze) this version now")
+    file = forms.FileField(label=gettext_lazy("XLSForm workbook (.xlsx)"))
+    publish = forms.BooleanField(
+        required=False, label=gettext_lazy("Publish (freeze) this version now")
+    )
 
 
 class CampaignAdminForm(CampaignForm):
@@ -28,6 +32,7 @@ class CampaignAdminForm(CampaignForm):
     class Meta(CampaignForm.Meta):
         fields = [*CampaignForm.Meta.fields, "closed_at"]
         widgets = {}
+        labels = {**CampaignForm.Meta.labels, "closed_at": gettext_lazy("Closed at")}
 
 
 class InvitationForm(forms.ModelForm):
@@ -44,7 +49,8 @@ class InvitationForm(forms.ModelForm):
         ).exclude(pk=self.instance.pk)
         if data.get("campaign") and data.get("agency") and taken.exists():
             raise forms.ValidationError(
-                f"{data['agency']} is already invited to {data['campaign'].code}."
+                _("%(agency)s is already invited to %(campaign)s.")
+                % {"agency": data["agency"], "campaign": data["campaign"].code}
             )
         return data
 
@@ -52,18 +58,26 @@ class InvitationForm(forms.ModelForm):
 class CourseForm(forms.ModelForm):
     competencies = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text="Competency codes from the questionnaire, separated by spaces or commas, "
-        "e.g. DF-04 DF-05",
+        label=gettext_lazy("Competencies"),
+        help_text=gettext_lazy(
+            "Competency codes from the questionnaire, separated by spaces or commas, "
+            "e.g. DF-04 DF-05"
+        ),
     )
     audiences = forms.MultipleChoiceField(
-        choices=Course.Audience.choices, widget=forms.CheckboxSelectMultiple
+        choices=Course.Audience.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Audiences"),
     )
     preconditions = forms.CharField(
         required=False,
         widget=forms.TextInput(attrs={"size": 60}),
-        help_text="Codes of the yes / partly / no questions on the legal powers or resources "
-        "the course depends on, e.g. UC-L01; an agency answering 'no' is advised on them "
-        "first and not counted for the course",
+        label=gettext_lazy("Preconditions"),
+        help_text=gettext_lazy(
+            "Codes of the yes / partly / no questions on the legal powers or resources "
+            "the course depends on, e.g. UC-L01; an agency answering 'no' is advised on them "
+            "first and not counted for the course"
+        ),
     )
 
     class Meta:
@@ -83,10 +97,24 @@ class CourseForm(forms.ModelForm):
         known = competency_codes()
         unknown = [code for code in codes if code not in known]
         if unknown:
-            hint = "" if known else " (no questionnaire with competencies has been imported)"
-            raise forms.ValidationError(f"Unknown competency code(s): {', '.join(unknown)}{hint}.")
+            codes_given = {"codes": ", ".join(unknown)}
+            if known:
+                message = ngettext(
+                    "Unknown competency code: %(codes)s.",
+                    "Unknown competency codes: %(codes)s.",
+                    len(unknown),
+                )
+            else:
+                message = ngettext(
+                    "Unknown competency code: %(codes)s (no questionnaire with competencies "
+                    "has been imported).",
+                    "Unknown competency codes: %(codes)s (no questionnaire with competencies "
+                    "has been imported).",
+                    len(unknown),
+                )
+            raise forms.ValidationError(message % codes_given)
         if not codes:
-            raise forms.ValidationError("Name at least one competency.")
+            raise forms.ValidationError(_("Name at least one competency."))
         return codes
 
     def clean_preconditions(self):
@@ -95,8 +123,14 @@ class CourseForm(forms.ModelForm):
         unknown = [code for code in codes if code not in known]
         if unknown:
             raise forms.ValidationError(
-                f"Unknown question code(s): {', '.join(unknown)}; name yes / partly / no "
-                "questions of the questionnaire, e.g. UC-L01."
+                ngettext(
+                    "Unknown question code: %(codes)s; name yes / partly / no questions of the "
+                    "questionnaire, e.g. UC-L01.",
+                    "Unknown question codes: %(codes)s; name yes / partly / no questions of the "
+                    "questionnaire, e.g. UC-L01.",
+                    len(unknown),
+                )
+                % {"codes": ", ".join(unknown)}
             )
         return codes
 
@@ -120,14 +154,15 @@ class CourseForm(forms.ModelForm):
             if cycle:
                 self.add_error(
                     "prerequisites",
-                    "These prerequisites would form a cycle: " + " → ".join(cycle),
+                    _("These prerequisites would form a cycle: %(cycle)s")
+                    % {"cycle": " → ".join(cycle)},
                 )
         return cleaned
 
 
 class CourseUploadForm(forms.Form):
-    file = forms.FileField(label="Course catalogue (.csv or .xlsx)")
+    file = forms.FileField(label=gettext_lazy("Course catalogue (.csv or .xlsx)"))
 
 
 class EventUploadForm(forms.Form):
-    file = forms.FileField(label="Training events (.csv or .xlsx)")
+    file = forms.FileField(label=gettext_lazy("Training events (.csv or .xlsx)"))

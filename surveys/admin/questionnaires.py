@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from common.downloads import XLSX_CONTENT_TYPE, attachment
 from surveys.admin.base import ModelAdmin, upload_page
@@ -55,23 +57,32 @@ class QuestionnaireAdmin(ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
 
-    @admin.display(description="questions", ordering="question_count")
+    @admin.display(description=gettext_lazy("questions"), ordering="question_count")
     def question_count(self, obj):
         return obj.question_count
 
     @admin.display(description="XLSForm")
     def xlsform(self, obj):
         url = reverse("admin:surveys_questionnaire_xlsform", args=[obj.pk])
-        return format_html('<a href="{}">Download</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
 
     def has_add_permission(self, request):
         return False  # questionnaires come in as XLSForm, through the import page
 
-    @admin.action(description="Publish (freeze) the selected versions")
+    @admin.action(description=gettext_lazy("Publish (freeze) the selected versions"))
     def publish(self, request, queryset):
         for questionnaire in queryset:
             questionnaire_services.questionnaire_publish(questionnaire=questionnaire)
-        self.message_user(request, f"Published {queryset.count()} questionnaire version(s).")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Published %(count)d questionnaire version.",
+                "Published %(count)d questionnaire versions.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def get_urls(self):
         return [
@@ -104,7 +115,7 @@ class QuestionnaireAdmin(ModelAdmin):
             form_class=XLSFormUploadForm,
             receive=lambda data: self._receive_xlsform(request, data["file"], data["publish"]),
             template="admin/surveys/questionnaire/import.html",
-            title="Import an XLSForm questionnaire",
+            title=_("Import an XLSForm questionnaire"),
         )
 
     def _receive_xlsform(self, request, upload, publish):
@@ -116,9 +127,15 @@ class QuestionnaireAdmin(ModelAdmin):
             definition=definition, publish=publish
         )
         if created:
-            messages.success(request, f"Imported {questionnaire}.")
+            messages.success(
+                request, _("Imported %(questionnaire)s.") % {"questionnaire": questionnaire}
+            )
         else:
-            messages.info(request, f"No change: the form is the same as {questionnaire}.")
+            messages.info(
+                request,
+                _("No change: the form is the same as %(questionnaire)s.")
+                % {"questionnaire": questionnaire},
+            )
         return redirect("admin:surveys_questionnaire_changelist")
 
 

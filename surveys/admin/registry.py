@@ -4,6 +4,9 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys.admin.base import HistoryAdmin, TabularInline, upload_page
 from surveys.admin.forms import EventUploadForm
@@ -24,6 +27,11 @@ class ParticipantInline(TabularInline):
     readonly_fields = ["anonymised_at"]
     autocomplete_fields = ["agency"]
     extra = 0
+
+
+def _code_list(columns):
+    """Column names as the import page lists them: `a`, `b`, `c`."""
+    return format_html_join(", ", "<code>{}</code>", ((column,) for column in columns))
 
 
 @admin.register(TrainingEvent)
@@ -54,9 +62,9 @@ class TrainingEventAdmin(HistoryAdmin):
             form_class=EventUploadForm,
             receive=lambda data: self._receive(request, data["file"]),
             template="admin/surveys/trainingevent/import.html",
-            title="Import training events from a spreadsheet",
-            columns=[*REQUIRED, *OPTIONAL],
-            audience_columns=list(AUDIENCE_COLUMNS),
+            title=_("Import training events from a spreadsheet"),
+            columns=_code_list([*REQUIRED, *OPTIONAL]),
+            audience_columns=_code_list(AUDIENCE_COLUMNS),
         )
 
     def _receive(self, request, upload):
@@ -65,9 +73,22 @@ class TrainingEventAdmin(HistoryAdmin):
         except EventImportError as error:
             return error.problems
         created, updated = import_events(rows)
+        read = len(rows)
         messages.success(
             request,
-            f"Read {len(rows)} events from {upload.name}: {created} created, {updated} updated, "
-            f"{len(rows) - created - updated} unchanged.",
+            ngettext(
+                "Read %(count)d event from %(file)s: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged.",
+                "Read %(count)d events from %(file)s: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged.",
+                read,
+            )
+            % {
+                "count": read,
+                "file": upload.name,
+                "created": created,
+                "updated": updated,
+                "unchanged": read - created - updated,
+            },
         )
         return redirect("admin:surveys_trainingevent_changelist")

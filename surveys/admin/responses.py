@@ -2,6 +2,8 @@
 coordinators only (surveys.access.may_use_admin)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from surveys.admin.base import HistoryAdmin, ModelAdmin, TabularInline
 from surveys.models import (
@@ -49,11 +51,11 @@ class ResponseAdmin(HistoryAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Reopen the selected submitted responses")
+    @admin.action(description=gettext_lazy("Reopen the selected submitted responses"))
     def reopen(self, request, queryset):
         for response in queryset.filter(status=Response.Status.SUBMITTED):
             response_services.response_reopen(response=response)
-        self.message_user(request, "Reopened the submitted responses among those selected.")
+        self.message_user(request, _("Reopened the submitted responses among those selected."))
 
 
 @admin.register(OfflineUpload)

@@ -19,11 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
 from surveys.models import Agency, Answer, Campaign, Invitation, InvitationLink, Response
 from surveys.respond import services as response_services
 
-LINK_USER = "agency via link"
-NO_USER = "no signed-in user"
+LINK_USER = gettext_lazy("agency via link")
+NO_USER = gettext_lazy("no signed-in user")
 
 HISTORY_FIELDS = (
     "id",
@@ -85,7 +88,8 @@ def campaign_audit(campaign: Campaign, *, agency_id: int | None = None) -> list[
 
     def agency_of(invitation_id):
         agency = agency_of_invitation.get(invitation_id)
-        return names.get(agency, f"agency {agency}" if agency else "")
+        # Translators: an agency since deleted, by its number.
+        return names.get(agency, _("agency %(number)s") % {"number": agency} if agency else "")
 
     invitation_of_response = {row["id"]: row["invitation_id"] for row in response_rows}
     changes = [
@@ -140,8 +144,8 @@ def _who(row, *, by_link=False):
     if row["history_user__username"]:
         return row["history_user__username"]
     if by_link or row["history_change_reason"] == response_services.RESPONDENT:
-        return LINK_USER
-    return NO_USER
+        return str(LINK_USER)
+    return str(NO_USER)
 
 
 def _change(row, agency, subject, action, before="", after="", *, by_link=False):
@@ -169,12 +173,14 @@ def _answer_changes(rows, agency_of):
     for previous, row in _pairs(rows):
         agency, code = agency_of(row["response_id"]), row["question__code"]
         if row["history_type"] == CREATED:
-            yield _change(row, agency, code, "answered", "", row["value"])
+            yield _change(row, agency, code, pgettext("audit trail", "answered"), "", row["value"])
         elif row["history_type"] == DELETED:
-            yield _change(row, agency, code, "cleared", row["value"], "")
+            yield _change(row, agency, code, pgettext("audit trail", "cleared"), row["value"], "")
         elif previous is None or previous["value"] != row["value"]:
-            before = previous["value"] if previous else "(not recorded)"
-            yield _change(row, agency, code, "changed", before, row["value"])
+            before = previous["value"] if previous else _("(not recorded)")
+            yield _change(
+                row, agency, code, pgettext("audit trail", "changed"), before, row["value"]
+            )
 
 
 def _invitation_changes(rows, agency_of):
@@ -182,57 +188,80 @@ def _invitation_changes(rows, agency_of):
     for the invitation, not by comparing neighbours: a record is a snapshot
     of the saved object, and an object saved with `update_fields` from a
     stale copy records stale values for the fields it did not save."""
-    opened, reminded = set(), {}
+    opened, reminded, subject = set(), {}, _("Invitation")
     for previous, row in _pairs(rows):
         agency, pk = agency_of(row["id"]), row["id"]
         if row["history_type"] == CREATED:
-            yield _change(row, agency, "Invitation", "invited")
+            yield _change(row, agency, subject, pgettext("audit trail", "invited"))
         elif row["history_type"] == DELETED:
-            yield _change(row, agency, "Invitation", "deleted")
+            yield _change(row, agency, subject, pgettext("audit trail", "deleted"))
         if row["opened_at"] and pk not in opened:
             opened.add(pk)
-            yield _change(row, agency, "Invitation", "link opened", by_link=True)
+            yield _change(
+                row, agency, subject, pgettext("audit trail", "link opened"), by_link=True
+            )
         last_count, last_at = reminded.get(pk, (0, None))
         if row["last_reminded_at"] and (last_at is None or row["last_reminded_at"] > last_at):
             reminded[pk] = (row["reminders_sent"], row["last_reminded_at"])
             yield _change(
-                row, agency, "Invitation", "reminder sent", last_count, row["reminders_sent"]
+                row,
+                agency,
+                subject,
+                pgettext("audit trail", "reminder sent"),
+                last_count,
+                row["reminders_sent"],
             )
         if previous is None or row["history_type"] != CHANGED:
             continue
         if row["revoked_at"] and not previous["revoked_at"]:
-            yield _change(row, agency, "Invitation", "all links withdrawn")
+            yield _change(row, agency, subject, pgettext("audit trail", "all links withdrawn"))
         if previous["revoked_at"] and not row["revoked_at"]:
-            yield _change(row, agency, "Invitation", "withdrawal lifted with a new link")
+            yield _change(
+                row, agency, subject, pgettext("audit trail", "withdrawal lifted with a new link")
+            )
 
 
 def _link_changes(rows, agency_of):
     for previous, row in _pairs(rows):
-        agency, subject = agency_of(row["invitation_id"]), f"Link {row['id']}"
+        agency = agency_of(row["invitation_id"])
+        subject = _("Link %(number)s") % {"number": row["id"]}
         if row["history_type"] == CREATED:
-            yield _change(row, agency, subject, "link issued")
+            yield _change(row, agency, subject, pgettext("audit trail", "link issued"))
         elif row["history_type"] == DELETED:
-            yield _change(row, agency, subject, "link deleted")
+            yield _change(row, agency, subject, pgettext("audit trail", "link deleted"))
         elif previous is not None and row["revoked_at"] and not previous["revoked_at"]:
-            yield _change(row, agency, subject, "link withdrawn")
+            yield _change(row, agency, subject, pgettext("audit trail", "link withdrawn"))
 
 
 def _response_changes(rows, agency_of):
     labels = dict(Response.Status.choices)
-    submitted = Response.Status.SUBMITTED
+    submitted, subject = Response.Status.SUBMITTED, _("Response")
     for previous, row in _pairs(rows):
         agency, status = agency_of(row["invitation_id"]), row["status"]
         if row["history_type"] == CREATED:
             if status == submitted:
-                yield _change(row, agency, "Response", "submitted", "", labels[status])
+                yield _change(
+                    row, agency, subject, pgettext("audit trail", "submitted"), "", labels[status]
+                )
         elif row["history_type"] == DELETED:
-            yield _change(row, agency, "Response", "deleted", labels.get(status, status), "")
-        elif previous is not None and previous["status"] != status:
-            action = "submitted" if status == submitted else "reopened"
             yield _change(
                 row,
                 agency,
-                "Response",
+                subject,
+                pgettext("audit trail", "deleted"),
+                labels.get(status, status),
+                "",
+            )
+        elif previous is not None and previous["status"] != status:
+            action = (
+                pgettext("audit trail", "submitted")
+                if status == submitted
+                else pgettext("audit trail", "reopened")
+            )
+            yield _change(
+                row,
+                agency,
+                subject,
                 action,
                 labels.get(previous["status"], previous["status"]),
                 labels.get(status, status),
@@ -240,20 +269,25 @@ def _response_changes(rows, agency_of):
             )
 
 
-CAMPAIGN_FIELDS = {"name": "name", "opens_on": "opening date", "closes_on": "deadline"}
+CAMPAIGN_FIELDS = {
+    "name": pgettext_lazy("audit trail", "name changed"),
+    "opens_on": pgettext_lazy("audit trail", "opening date changed"),
+    "closes_on": pgettext_lazy("audit trail", "deadline changed"),
+}
 
 
 def _campaign_changes(rows):
+    subject = _("Campaign")
     for previous, row in _pairs(rows):
         if row["history_type"] == CREATED:
-            yield _change(row, "", "Campaign", "created", "", row["code"])
+            yield _change(row, "", subject, pgettext("audit trail", "created"), "", row["code"])
             continue
         if previous is None:
             continue
         if row["closed_at"] and not previous["closed_at"]:
-            yield _change(row, "", "Campaign", "closed")
+            yield _change(row, "", subject, pgettext("audit trail", "closed"))
         if previous["closed_at"] and not row["closed_at"]:
-            yield _change(row, "", "Campaign", "reopened")
-        for field, label in CAMPAIGN_FIELDS.items():
+            yield _change(row, "", subject, pgettext("audit trail", "reopened"))
+        for field, action in CAMPAIGN_FIELDS.items():
             if row[field] != previous[field]:
-                yield _change(row, "", "Campaign", f"{label} changed", previous[field], row[field])
+                yield _change(row, "", subject, str(action), previous[field], row[field])

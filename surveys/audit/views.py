@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from common.downloads import CSV_CONTENT_TYPE, attachment, escape_formula
 from surveys import access
@@ -25,13 +26,13 @@ def _agency_filter(request, campaign):
     """(agencies for the filter, the chosen agency id or None)."""
     agencies = audit.campaign_agencies(campaign)
     chosen = request.GET.get("agency", "")
-    valid = {str(pk): pk for pk, _ in agencies}
+    valid = {str(pk): pk for pk, _label in agencies}
     return agencies, valid.get(chosen)
 
 
 @login_required
 def audit_page(request, code):
-    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    campaign, _user_access = access.campaign_for_user(request.user, code, need="is_coordinator")
     agencies, agency_id = _agency_filter(request, campaign)
     changes = audit.campaign_audit(campaign, agency_id=agency_id)
     page = Paginator(changes, PER_PAGE).get_page(request.GET.get("page"))
@@ -50,8 +51,8 @@ def audit_page(request, code):
 
 @login_required
 def audit_csv(request, code):
-    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
-    _, agency_id = _agency_filter(request, campaign)
+    campaign, _user_access = access.campaign_for_user(request.user, code, need="is_coordinator")
+    agency_id = _agency_filter(request, campaign)[1]
     changes = audit.campaign_audit(campaign, agency_id=agency_id)
     suffix = f"-agency-{agency_id}" if agency_id else ""
     filename = f"audit-{slugify(campaign.code)}{suffix}.csv"
@@ -65,8 +66,9 @@ def audit_csv(request, code):
         writer.writerow([escape_formula(cell) for cell in cells])
     writer.writerow([])
     exported_by, now = request.user.get_username(), timezone.now()
+    exported = _("Exported on request by %(user)s, %(when)s UTC")
     writer.writerow(
-        [escape_formula(f"Exported on request by {exported_by}, {now:%Y-%m-%d %H:%M} UTC")]
+        [escape_formula(exported % {"user": exported_by, "when": f"{now:%Y-%m-%d %H:%M}"})]
     )
     log.info("audit of campaign %s exported by %s", campaign.code, request.user.get_username())
     return response

@@ -7,10 +7,14 @@ import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
+from common.languages import interface_code
 from surveys import access
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.models import (
@@ -45,10 +49,11 @@ def campaign_create(
 ) -> Campaign:
     if not questionnaire.is_published:
         raise CampaignError(
-            f"{questionnaire} is a draft: publish it before starting a campaign on it."
+            _("%(questionnaire)s is a draft: publish it before starting a campaign on it.")
+            % {"questionnaire": questionnaire}
         )
     if closes_on < opens_on:
-        raise CampaignError("The campaign cannot close before it opens.")
+        raise CampaignError(_("The campaign cannot close before it opens."))
     return Campaign.objects.create(
         code=code,
         name=name,
@@ -119,21 +124,47 @@ class IssuedLink:
     emailed: bool
 
 
+def language_for(questionnaire: Questionnaire) -> str:
+    """The interface language of what is written to respondents before they
+    have chosen one: the questionnaire's default language where the interface
+    speaks it, else the site's."""
+    return interface_code(questionnaire.default_language) or settings.LANGUAGE_CODE
+
+
+def _subject(campaign, reminder):
+    return _("Reminder: %(campaign)s") % {"campaign": campaign.name} if reminder else campaign.name
+
+
 def email_participant(participant, campaign, link, *, reminder=False):
     """E-mail a course participant their own link to one of its questionnaires."""
     if not participant.email:
         return False
-    event = participant.event
-    body = (
-        f"Dear {participant.name},\n\n"
-        f"{'This is a reminder: p' if reminder else 'P'}lease answer the short questionnaire "
-        f'"{campaign.name}" about {event.label} by {campaign.closes_on:%d %B %Y}. It helps '
-        "the trainers fit the course to the class and shows whether the course closed the "
-        "gaps it was meant to.\n\n"
-        f"Your personal link:\n{link}\n\n"
-        "Please do not forward it: it is yours alone.\n"
-    )
-    send_mail(("Reminder: " if reminder else "") + campaign.name, body, None, [participant.email])
+    with translation.override(language_for(campaign.questionnaire)):
+        values = {
+            "campaign": campaign.name,
+            "event": participant.event.label,
+            "date": date_format(campaign.closes_on, "j F Y"),
+        }
+        if reminder:
+            ask = _(
+                'This is a reminder: please answer the short questionnaire "%(campaign)s" '
+                "about %(event)s by %(date)s. It helps the trainers fit the course to the "
+                "class and shows whether the course closed the gaps it was meant to."
+            )
+        else:
+            ask = _(
+                'Please answer the short questionnaire "%(campaign)s" about %(event)s by '
+                "%(date)s. It helps the trainers fit the course to the class and shows "
+                "whether the course closed the gaps it was meant to."
+            )
+        paragraphs = [
+            _("Dear %(name)s,") % {"name": participant.name},
+            ask % values,
+            _("Your personal link:") + f"\n{link}",
+            _("Please do not forward it: it is yours alone."),
+        ]
+        subject = _subject(campaign, reminder)
+    send_mail(subject, "\n\n".join(paragraphs) + "\n", None, [participant.email])
     return True
 
 
@@ -146,17 +177,29 @@ def _email_link(invitation, link, *, reminder):
     if not agency.contact_email:
         return False
     campaign = invitation.campaign
-    subject = ("Reminder: " if reminder else "") + campaign.name
-    body = (
-        f"Dear colleagues at {agency.name},\n\n"
-        f"{'This is a reminder that your' if reminder else 'Your'} agency is invited to answer "
-        f'the training needs assessment "{campaign.name}" by '
-        f"{campaign.closes_on:%d %B %Y}.\n\n"
-        f"Open your agency's questionnaire with this personal link:\n{link}\n\n"
-        "You can stop at any time and continue later with the same link; answers are saved "
-        "on every page. Please do not forward the link outside your agency.\n"
-    )
-    send_mail(subject, body, None, [agency.contact_email])
+    with translation.override(language_for(campaign.questionnaire)):
+        values = {"campaign": campaign.name, "date": date_format(campaign.closes_on, "j F Y")}
+        if reminder:
+            ask = _(
+                "This is a reminder that your agency is invited to answer the training needs "
+                'assessment "%(campaign)s" by %(date)s.'
+            )
+        else:
+            ask = _(
+                'Your agency is invited to answer the training needs assessment "%(campaign)s" '
+                "by %(date)s."
+            )
+        paragraphs = [
+            _("Dear colleagues at %(agency)s,") % {"agency": agency.name},
+            ask % values,
+            _("Open your agency's questionnaire with this personal link:") + f"\n{link}",
+            _(
+                "You can stop at any time and continue later with the same link; answers are "
+                "saved on every page. Please do not forward the link outside your agency."
+            ),
+        ]
+        subject = _subject(campaign, reminder)
+    send_mail(subject, "\n\n".join(paragraphs) + "\n", None, [agency.contact_email])
     return True
 
 
@@ -191,7 +234,7 @@ def campaign_send_reminders(
     Earlier links keep working: the reminder adds one."""
     pending = campaign_selectors.reminders_due(
         invitations if invitations is not None else campaign.invitations
-    ).select_related("agency", "campaign")
+    ).select_related("agency", "campaign__questionnaire")
     issued = []
     now = timezone.now()
     for invitation in pending:

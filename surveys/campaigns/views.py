@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from surveys import access
@@ -26,7 +28,7 @@ def campaign_list(request):
     # A course's assessments are reached from the event's page.
     listed = access.campaigns_for(user_access).filter(assessment__isnull=True)
     for campaign in listed.order_by("-opens_on", "code"):
-        _, _, totals = campaign_selectors.response_rates(campaign, user_access.forced_country)
+        totals = campaign_selectors.response_rates(campaign, user_access.forced_country)[2]
         campaigns.append((campaign, totals))
     return render(
         request,
@@ -41,7 +43,10 @@ def campaign_create(request):
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         campaign = campaign_services.campaign_create(**form.cleaned_data)
-        messages.success(request, f"Campaign {campaign.code} created. Now invite agencies.")
+        messages.success(
+            request,
+            _("Campaign %(code)s created. Now invite agencies.") % {"code": campaign.code},
+        )
         return redirect("surveys:campaign", code=campaign.code)
     return render(request, "surveys/campaign_form.html", {"form": form})
 
@@ -75,39 +80,39 @@ def campaign_detail(request, code):
 @login_required
 @require_POST
 def campaign_invite(request, code):
-    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    campaign, _user_access = access.campaign_for_user(request.user, code, need="is_coordinator")
     if Assessment.objects.filter(campaign=campaign).exists():
-        messages.error(request, "This campaign asks a course's participants: invite them there.")
+        messages.error(request, _("This campaign asks a course's participants: invite them there."))
         return redirect("surveys:campaign", code=code)
     form = InviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The invitation filters were not valid.")
+        messages.error(request, _("The invitation filters were not valid."))
         return redirect("surveys:campaign", code=code)
     issued = campaign_services.campaign_invite(
         campaign=campaign, agencies=form.agencies(), link_for=link_maker(request)
     )
     if not issued:
-        messages.info(request, "Every matching agency is already invited.")
+        messages.info(request, _("Every matching agency is already invited."))
         return redirect("surveys:campaign", code=code)
-    return links_page(request, campaign, issued, f"Invited {len(issued)} agencies")
+    count = len(issued)
+    title = ngettext("Invited %(count)d agency", "Invited %(count)d agencies", count)
+    return links_page(request, campaign, issued, title % {"count": count})
 
 
 @login_required
 @require_POST
 def campaign_remind(request, code):
-    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    campaign, _user_access = access.campaign_for_user(request.user, code, need="is_coordinator")
     if not campaign.is_open():
-        messages.error(request, "The campaign is closed: reopen it before sending reminders.")
+        messages.error(request, _("The campaign is closed: reopen it before sending reminders."))
         return redirect("surveys:campaign", code=code)
     pending = campaign_selectors.reminders_due(campaign.invitations).count()
     unconfirmed = _unconfirmed(
         request,
         campaign,
-        title="Send reminders",
-        consequence=f"{pending} agenc{'y' if pending == 1 else 'ies'} that have not submitted "
-        "will each be e-mailed a reminder with a new link; their earlier links keep working. "
-        "This cannot be undone.",
-        button="Send the reminders",
+        title=_("Send reminders"),
+        consequence=_reminder_consequence(pending),
+        button=_("Send the reminders"),
     )
     if unconfirmed:
         return unconfirmed
@@ -115,9 +120,21 @@ def campaign_remind(request, code):
         campaign=campaign, link_for=link_maker(request)
     )
     if not issued:
-        messages.info(request, "Every invited agency has submitted: no reminder to send.")
+        messages.info(request, _("Every invited agency has submitted: no reminder to send."))
         return redirect("surveys:campaign", code=code)
-    return links_page(request, campaign, issued, f"Reminded {len(issued)} agencies")
+    count = len(issued)
+    title = ngettext("Reminded %(count)d agency", "Reminded %(count)d agencies", count)
+    return links_page(request, campaign, issued, title % {"count": count})
+
+
+def _reminder_consequence(pending):
+    return ngettext(
+        "%(count)d agency that has not submitted will be e-mailed a reminder with a new "
+        "link; its earlier links keep working. This cannot be undone.",
+        "%(count)d agencies that have not submitted will each be e-mailed a reminder with a "
+        "new link; their earlier links keep working. This cannot be undone.",
+        pending,
+    ) % {"count": pending}
 
 
 def _unconfirmed(request, campaign, *, title, consequence, button):
@@ -144,55 +161,62 @@ def links_page(request, campaign, issued, title):
 @login_required
 @require_POST
 def campaign_close(request, code):
-    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    campaign, _user_access = access.campaign_for_user(request.user, code, need="is_coordinator")
     unconfirmed = request.POST.get("reopen") is None and _unconfirmed(
         request,
         campaign,
-        title="Close the campaign",
-        consequence="Every invitation link stops working at once: agencies can no longer "
-        "answer, online or offline, until you reopen the campaign.",
-        button="Close the campaign",
+        title=_("Close the campaign"),
+        consequence=_(
+            "Every invitation link stops working at once: agencies can no longer "
+            "answer, online or offline, until you reopen the campaign."
+        ),
+        button=_("Close the campaign"),
     )
     if unconfirmed:
         return unconfirmed
     if request.POST.get("reopen"):
         campaign_services.campaign_reopen(campaign=campaign)
-        messages.success(request, f"Campaign {code} is open again until {campaign.closes_on}.")
+        message = _("Campaign %(code)s is open again until %(date)s.")
     else:
         campaign_services.campaign_close(campaign=campaign)
-        messages.success(request, f"Campaign {code} is closed: its links no longer work.")
+        message = _("Campaign %(code)s is closed: its links no longer work.")
+    messages.success(request, message % {"code": code, "date": campaign.closes_on})
     return redirect("surveys:campaign", code=code)
 
 
 @login_required
 @require_POST
 def invitation_new_link(request, code, invitation_id):
-    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    campaign, _user_access = access.campaign_for_user(request.user, code, need="is_coordinator")
     invitation = get_object_or_404(campaign.invitations, pk=invitation_id)
     unconfirmed = _unconfirmed(
         request,
         campaign,
-        title=f"New link for {invitation.agency.name}",
-        consequence="The links this agency has now stop working at once; the new link is "
-        "shown once, for you to send to the agency.",
-        button="Withdraw the old links and make a new one",
+        title=_("New link for %(agency)s") % {"agency": invitation.agency.name},
+        consequence=_(
+            "The links this agency has now stop working at once; the new link is "
+            "shown once, for you to send to the agency."
+        ),
+        button=_("Withdraw the old links and make a new one"),
     )
     if unconfirmed:
         return unconfirmed
     token = campaign_services.invitation_issue_token(invitation=invitation)
     issued = [campaign_services.IssuedLink(invitation, token, emailed=False)]
-    return links_page(request, campaign, issued, "New link (earlier links no longer work)")
+    return links_page(request, campaign, issued, _("New link (earlier links no longer work)"))
 
 
 @login_required
 @require_POST
 def response_reopen(request, code, invitation_id):
-    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    campaign, _user_access = access.campaign_for_user(request.user, code, need="is_coordinator")
     response = get_object_or_404(
         Response, invitation__campaign=campaign, invitation_id=invitation_id
     )
     response_services.response_reopen(response=response)
     messages.success(
-        request, f"The response of {response.invitation.agency.name} is open for changes again."
+        request,
+        _("The response of %(agency)s is open for changes again.")
+        % {"agency": response.invitation.agency.name},
     )
     return redirect("surveys:campaign", code=code)

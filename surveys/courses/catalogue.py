@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.spreadsheets import Problem, UnsafeWorkbook, cell_text, read_table
 from surveys.models import Choice, Course, Question
@@ -141,11 +143,11 @@ def read_courses(
     problems = []
     for column in REQUIRED_COLUMNS:
         if column not in headers:
-            problems.append(Problem("the column is missing", sheet, 1, column))
+            problems.append(Problem(_("the column is missing"), sheet, 1, column))
     if problems:
         raise CourseImportError(problems)
     if not records:
-        raise CourseImportError([Problem("the file has no courses", sheet, 2)])
+        raise CourseImportError([Problem(_("the file has no courses"), sheet, 2)])
 
     rows, first_row = [], {}
     for number, record in records:
@@ -154,7 +156,8 @@ def read_courses(
         if row.code in first_row:
             problems.append(
                 Problem(
-                    f"course '{row.code}' is already in row {first_row[row.code]}",
+                    _("course '%(code)s' is already in row %(row)d")
+                    % {"code": row.code, "row": first_row[row.code]},
                     sheet,
                     number,
                     "code",
@@ -172,7 +175,7 @@ def read_courses(
             continue  # a cycle already in the database is not this file's doing
         problems.append(
             Problem(
-                "the prerequisites form a cycle: " + " → ".join(cycle),
+                _("the prerequisites form a cycle: %(cycle)s") % {"cycle": " → ".join(cycle)},
                 sheet,
                 min(rows_on_cycle),
                 "prerequisites",
@@ -186,7 +189,8 @@ def read_courses(
 def _unknown_prerequisites(rows, first_row, existing_courses, sheet):
     return [
         Problem(
-            f"unknown prerequisite '{prerequisite}': no such course in the file or the catalogue",
+            _("unknown prerequisite '%(code)s': no such course in the file or the catalogue")
+            % {"code": prerequisite},
             sheet,
             row.row,
             "prerequisites",
@@ -205,35 +209,42 @@ def _course_row(number, record, known_competencies, sheet, problems):
     _check_texts(code, title, source, problem)
     competencies = split_codes(record.get("competencies"))
     if not competencies:
-        problem("competencies", "name at least one competency")
+        problem("competencies", _("name at least one competency"))
     for competency in competencies:
         if competency not in known_competencies:
-            hint = "" if known_competencies else " (no questionnaire defines competencies yet)"
-            problem("competencies", f"unknown competency '{competency}'{hint}")
+            if known_competencies:
+                message = _("unknown competency '%(code)s'")
+            else:
+                message = _(
+                    "unknown competency '%(code)s' (no questionnaire defines competencies yet)"
+                )
+            problem("competencies", message % {"code": competency})
 
     audiences = [audience.lower() for audience in split_codes(record.get("audiences"))]
     if not audiences:
-        problem("audiences", "name at least one audience")
+        problem("audiences", _("name at least one audience"))
+    values = {"values": ", ".join(Course.Audience.values)}
     for audience in audiences:
         if audience not in Course.Audience.values:
-            problem(
-                "audiences",
-                f"unknown audience '{audience}'; use {', '.join(Course.Audience.values)}",
-            )
+            # Translators: %(values)s lists the codes the file may hold, e.g. "judges, managers".
+            message = _("unknown audience '%(code)s'; use %(values)s")
+            problem("audiences", message % {"code": audience, **values})
 
     level = record.get("level", "").lower()
+    values = {"values": ", ".join(Course.Level.values), "code": level}
     if not level:
-        problem("level", f"the level is missing; use {', '.join(Course.Level.values)}")
+        # Translators: %(values)s lists the codes the file may hold, e.g. "introductory, advanced".
+        problem("level", _("the level is missing; use %(values)s") % values)
     elif level not in Course.Level.values:
-        problem("level", f"unknown level '{level}'; use {', '.join(Course.Level.values)}")
+        problem("level", _("unknown level '%(code)s'; use %(values)s") % values)
 
     duration = _duration(record.get("duration_days", ""))
     if duration is None:
-        problem(
-            "duration_days",
-            f"'{record.get('duration_days', '')}' is not a number of days between 0.5 and "
-            f"{MAX_DURATION_DAYS}, with at most one decimal",
+        message = _(
+            "'%(value)s' is not a number of days between 0.5 and %(max)s, with at most one decimal"
         )
+        value = record.get("duration_days", "")
+        problem("duration_days", message % {"value": value, "max": MAX_DURATION_DAYS})
 
     prerequisites = split_codes(record.get("prerequisites"))
     return CourseRow(
@@ -256,8 +267,11 @@ def _preconditions(record, known, sheet, number, problems):
         if code not in known:
             problems.append(
                 Problem(
-                    f"unknown precondition '{code}': name a yes / partly / no question of the "
-                    "questionnaire, e.g. UC-L01",
+                    _(
+                        "unknown precondition '%(code)s': name a yes / partly / no question of "
+                        "the questionnaire, e.g. UC-L01"
+                    )
+                    % {"code": code},
                     sheet,
                     number,
                     "preconditions",
@@ -268,15 +282,26 @@ def _preconditions(record, known, sheet, number, problems):
 
 def _check_texts(code, title, source, problem):
     if not code:
-        problem("code", "the code is missing")
+        problem("code", _("the code is missing"))
     elif not CODE_PATTERN.fullmatch(code):
-        problem("code", f"code '{code}' may use only letters, digits, - and _ (at most 40)")
+        message = _("code '%(code)s' may use only letters, digits, - and _ (at most 40)")
+        problem("code", message % {"code": code})
     if not title:
-        problem("title", "the title is missing")
+        problem("title", _("the title is missing"))
     elif len(title) > 200:
-        problem("title", f"the title has {len(title)} characters; at most 200")
+        message = ngettext(
+            "the title has %(count)d character; at most 200",
+            "the title has %(count)d characters; at most 200",
+            len(title),
+        )
+        problem("title", message % {"count": len(title)})
     if len(source) > 300:
-        problem("source", f"the source has {len(source)} characters; at most 300")
+        message = ngettext(
+            "the source has %(count)d character; at most 300",
+            "the source has %(count)d characters; at most 300",
+            len(source),
+        )
+        problem("source", message % {"count": len(source)})
 
 
 def _duration(text):

@@ -5,11 +5,18 @@ from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.spreadsheets import UnsafeWorkbook, sheet_rows
 
-# The workbook's layout, which build writes and read expects.
-INSTRUCTIONS_SHEET, LISTS_SHEET, BINDING_SHEET = "Instructions", "lists", "binding"
+# The workbook's layout, which build writes and read expects. The hidden
+# sheets' names are identifiers; the instructions sheet is titled in the
+# workbook's language, and nothing looks for it when a workbook comes back.
+# Translators: the title of a sheet (tab) of an Excel workbook: at most 31
+# characters, without [ ] : * ? / or a backslash.
+INSTRUCTIONS_SHEET = gettext_lazy("Instructions")
+LISTS_SHEET, BINDING_SHEET = "lists", "binding"
 CODE_COLUMN, ANSWER_COLUMN = "A", "D"
 MULTIPLE_SEPARATOR = ";"
 
@@ -66,14 +73,14 @@ def write_binding(workbook, binding):
 
 
 # Messages of refusals. None names another agency or says why beyond the need.
-NOT_OURS = (
+NOT_OURS = gettext_lazy(
     "This file is not an offline questionnaire from this platform, or its hidden binding to "
     "your invitation was removed or changed. Download a new workbook and copy your answers "
     "into it."
 )
 
 
-OTHER_INVITATION = (
+OTHER_INVITATION = gettext_lazy(
     "This workbook was made for another invitation, so it cannot be uploaded here. Download "
     "the workbook from this page and copy your answers into it."
 )
@@ -110,7 +117,15 @@ def _rows(sheet, max_col):
     except UnsafeWorkbook as error:
         damage = error.__cause__
         if damage is not None:
-            raise WorkbookRefused(
-                f"The workbook could not be read ({damage.__class__.__name__})."
-            ) from error
-        raise WorkbookRefused(f"The file was refused: {error}.") from error
+            raise WorkbookRefused(unreadable(damage)) from error
+        raise WorkbookRefused(refused(error)) from error
+
+
+def unreadable(damage):
+    # Translators: %(error)s is the name of a programming error, e.g. BadZipFile.
+    return _("The workbook could not be read (%(error)s).") % {"error": damage.__class__.__name__}
+
+
+def refused(error):
+    # Translators: %(reason)s says why the file is unsafe or too big to read.
+    return _("The file was refused: %(reason)s.") % {"reason": error}

@@ -20,13 +20,18 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import openpyxl
+from django.conf import settings
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common import languages as interface_languages
 from common.downloads import upload_limit
 from surveys.models import Question, localized
 from surveys.offline.binding import (
@@ -36,6 +41,7 @@ from surveys.offline.binding import (
     Binding,
     write_binding,
 )
+from surveys.offline.texts import at_most_characters, instructions
 from surveys.offline.words import condition_in_words
 from surveys.questionnaires import selectors as questionnaire_selectors
 from surveys.respond import selectors as response_selectors
@@ -70,6 +76,12 @@ def max_upload_bytes():
     return upload_limit("OFFLINE_MAX_UPLOAD_BYTES")
 
 
+def _fit(text, length):
+    """Text cut to what Excel allows in a data validation's title or message."""
+    text = str(text)
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def workbook_filename(invitation):
     agency = slugify(invitation.agency.name) or f"agency-{invitation.agency_id}"
     return f"{invitation.campaign.code}-{agency}-offline.xlsx"
@@ -85,13 +97,22 @@ def _put(cell, value):
     return cell
 
 
-def _sheet_titles(labels):
+def _sheet_title(text):
+    """Text made a valid Excel sheet title, or "" when nothing of it is left."""
+    text = re.sub(r"\s+", " ", _SHEET_TITLE_FORBIDDEN.sub(" ", text)).strip().strip("'").strip()
+    return _shorten(text, 31)
+
+
+def _sheet_titles(labels, reserved=()):
     """Excel sheet titles for the section labels: at most 31 characters,
-    without []:*?/\\, unique ignoring case, none of the workbook's own."""
-    used, titles = set(RESERVED_TITLES), []
+    without []:*?/\\, unique ignoring case, none of the workbook's own
+    (nor those `reserved`)."""
+    used, titles = set(RESERVED_TITLES) | {title.lower() for title in reserved}, []
     for number, label in enumerate(labels, start=1):
         base = _SHEET_TITLE_FORBIDDEN.sub(" ", label)
-        base = re.sub(r"\s+", " ", base).strip().strip("'").strip() or f"Section {number}"
+        base = re.sub(r"\s+", " ", base).strip().strip("'").strip()
+        # Translators: the title of a sheet for a section without a label.
+        base = base or _sheet_title(_("Section %(number)s") % {"number": number})
         title, copy = _shorten(base, 31), 1
         while title.lower() in used:
             copy += 1
@@ -127,17 +148,24 @@ def _allowed_answers(context, question, choices):
     kind = question.type
     if kind == Question.Type.SELECT_ONE:
         labels = "; ".join(context.text(c.label) for c in choices)
-        return f"Choose one from the list: {labels}."
+        # Translators: %(answers)s are the possible answers, separated by semicolons.
+        return _("Choose one from the list: %(answers)s.") % {"answers": labels}
     if kind == Question.Type.SELECT_MULTIPLE:
         labels = "; ".join(context.text(c.label) for c in choices)
-        return f"One or more of: {labels}. Separate them with “{MULTIPLE_SEPARATOR}”."
+        # Translators: %(answers)s are the possible answers; %(separator)s is ";".
+        return _("One or more of: %(answers)s. Separate them with “%(separator)s”.") % {
+            "answers": labels,
+            "separator": MULTIPLE_SEPARATOR,
+        }
     if kind == Question.Type.INTEGER:
-        return "A whole number."
+        return _("A whole number.")
     if kind == Question.Type.DECIMAL:
-        return "A number."
+        return _("A number.")
     if kind == Question.Type.DATE:
-        return "A date (year-month-day, e.g. 2025-03-31)."
-    return f"Text, up to {TEXT_MAX_LENGTH} characters."
+        return _("A date (year-month-day, e.g. 2025-03-31).")
+    return ngettext(
+        "Text, up to %(count)s character.", "Text, up to %(count)s characters.", TEXT_MAX_LENGTH
+    ) % {"count": TEXT_MAX_LENGTH}
 
 
 def _prefill(question, value, choices, text):
@@ -196,13 +224,15 @@ class _Validations:
                 type="list",
                 formula1=reference,
                 showErrorMessage=True,
-                errorTitle="Not in the list",
-                error="Choose an answer from the drop-down list.",
+                errorTitle=_fit(_("Not in the list"), 32),
+                error=_fit(_("Choose an answer from the drop-down list."), 255),
             )
         if kind == Question.Type.SELECT_MULTIPLE:
             prompt = labels_hint if len(labels_hint) <= 255 else labels_hint[:252] + "…"
             return ("multiple", question.list_name), lambda: DataValidation(
-                showInputMessage=True, promptTitle="One or more answers", prompt=prompt
+                showInputMessage=True,
+                promptTitle=_fit(_("One or more answers"), 32),
+                prompt=prompt,
             )
         if kind == Question.Type.INTEGER:
             return ("integer",), lambda: DataValidation(
@@ -211,8 +241,8 @@ class _Validations:
                 formula1="-1000000000000",
                 formula2="1000000000000",
                 showErrorMessage=True,
-                errorTitle="Whole number",
-                error="Enter a whole number.",
+                errorTitle=_fit(_("Whole number"), 32),
+                error=_fit(_("Enter a whole number."), 255),
             )
         if kind == Question.Type.DECIMAL:
             return ("decimal",), lambda: DataValidation(
@@ -221,8 +251,8 @@ class _Validations:
                 formula1="-1000000000000",
                 formula2="1000000000000",
                 showErrorMessage=True,
-                errorTitle="Number",
-                error="Enter a number.",
+                errorTitle=_fit(_("Number"), 32),
+                error=_fit(_("Enter a number."), 255),
             )
         if kind == Question.Type.DATE:
             # Serial numbers of 1 January 1900 and 31 December 9999.
@@ -232,8 +262,8 @@ class _Validations:
                 formula1="1",
                 formula2="2958465",
                 showErrorMessage=True,
-                errorTitle="Date",
-                error="Enter a date, e.g. 2025-03-31.",
+                errorTitle=_fit(_("Date"), 32),
+                error=_fit(_("Enter a date, e.g. 2025-03-31."), 255),
             )
         if kind == Question.Type.TEXT:
             return ("text",), lambda: DataValidation(
@@ -241,94 +271,34 @@ class _Validations:
                 operator="lessThanOrEqual",
                 formula1=str(TEXT_MAX_LENGTH),
                 showErrorMessage=True,
-                errorTitle="Too long",
-                error=f"At most {TEXT_MAX_LENGTH} characters.",
+                errorTitle=_fit(_("Too long"), 32),
+                error=_fit(at_most_characters(TEXT_MAX_LENGTH), 255),
             )
         return None, None
 
 
 def _write_instructions(workbook, context):
-    invitation, questionnaire = context.invitation, context.structure.questionnaire
-    campaign, agency = invitation.campaign, invitation.agency
-    languages = ", ".join(_language_name(language) for language in questionnaire.languages)
     sheet = workbook.active
-    sheet.title = INSTRUCTIONS_SHEET
-    rows = [
-        (campaign.name, ""),
-        ("", ""),
-        ("Agency", f"{agency.name}, {agency.country.name}"),
-        ("Assessment", f"{campaign.name} ({campaign.code})"),
-        ("Deadline", campaign.closes_on.strftime("%d %B %Y")),
-        ("Questionnaire", f"{questionnaire.title} (version {questionnaire.version})"),
-        ("Language", f"{_language_name(context.language)}. Available: {languages}."),
-        ("", ""),
-        ("How to fill it in", ""),
-        ("1", "Each section of the questionnaire is a sheet (tabs at the bottom)."),
-        (
-            "2",
-            "Type or choose each answer in the yellow cells of column D. Other cells are "
-            "locked. Questions marked “required” must be answered before the questionnaire "
-            "can be submitted.",
-        ),
-        (
-            "3",
-            "Lists: choose from the drop-down. Several answers: type them separated by "
-            f"“{MULTIPLE_SEPARATOR}”, e.g. “English; French”. Dates: year-month-day, e.g. "
-            "2025-03-31. Formulas are not accepted: type the value.",
-        ),
-        (
-            "4",
-            "Some questions apply only given other answers (“Answer only if …” in column "
-            "C). Answers to questions that do not apply are not saved.",
-        ),
-        (
-            "5",
-            "Answers already given online are filled in. A cell you leave empty does not "
-            "remove an answer saved online; to remove an answer, clear it online.",
-        ),
-        (
-            "6",
-            "Do not rename, add or remove sheets, rows or columns: the upload finds each "
-            "answer by its place.",
-        ),
-        ("", ""),
-        ("How to upload it", ""),
-        (
-            "1",
-            "Open the link of your invitation and choose “Fill in offline”, then upload this "
-            f"file (at most {max_upload_bytes() // (1024 * 1024)} MB); or send it to the "
-            "coordinator of the assessment.",
-        ),
-        (
-            "2",
-            "Valid answers are saved at once; every problem is listed by sheet and cell. "
-            "Correct them and upload again as often as needed.",
-        ),
-        ("3", "Then review and submit the questionnaire online."),
-        ("", ""),
-        (
-            "Languages",
-            "To get this workbook in another language, choose the language on the "
-            "questionnaire's first page and download it again. Answers may be given in either "
-            "language's labels.",
-        ),
-    ]
-    for row in rows:
+    sheet.title = _sheet_title(str(INSTRUCTIONS_SHEET)) or "Instructions"
+    rows, headings = instructions(
+        context.invitation,
+        context.structure.questionnaire,
+        context.language,
+        required=_("required"),
+        megabytes=max_upload_bytes() // (1024 * 1024),
+    )
+    for key, text in rows:
         sheet.append([None, None])
-        _put(sheet.cell(sheet.max_row, 1), row[0])
-        _put(sheet.cell(sheet.max_row, 2), row[1])
-        sheet.cell(sheet.max_row, 2).alignment = _WRAP
+        _put(sheet.cell(sheet.max_row, 1), key)
+        _put(sheet.cell(sheet.max_row, 2), text).alignment = _WRAP
     sheet["A1"].font = Font(bold=True, size=14)
-    for row_number, (key, _) in enumerate(rows, start=1):
-        if key in ("How to fill it in", "How to upload it", "Languages"):
+    for row_number, (key, _text) in enumerate(rows, start=1):
+        if key in headings:
             sheet.cell(row_number, 1).font = Font(bold=True)
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 100
     sheet.protection.sheet = True
-
-
-def _language_name(language):
-    return re.sub(r"\s*\([^)]*\)\s*$", "", language) or language
+    return sheet.title
 
 
 def _write_lists(workbook, context):
@@ -354,17 +324,14 @@ def _write_section(workbook, context, section, title, list_ranges, words, bindin
         part
         for part in (
             text(section.hint),
-            condition_in_words(section.relevant, *words).replace(
-                "Answer only if", "Answer this sheet only if"
-            ),
+            condition_in_words(section.relevant, *words, sheet=True),
         )
         if part
     )
     if intro:
         _put(sheet["A2"], intro)
-    for column, heading in enumerate(
-        ("Code", "Question", "Help and allowed answers", "Your answer", "Required"), start=1
-    ):
+    headings = (_("Code"), _("Question"), _("Help and allowed answers"), _("Your answer"))
+    for column, heading in enumerate((*headings, _("Required")), start=1):
         cell = _put(sheet.cell(3, column), heading)
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
     validations = _Validations(sheet, list_ranges)
@@ -381,9 +348,11 @@ def _write_section(workbook, context, section, title, list_ranges, words, bindin
         choices = structure.choices.get(question.list_name, [])
         label = text(question.label)
         if question.dimension == Question.Dimension.IMPORTANCE:
-            label += " (importance)"
+            # Translators: %(question)s is a question that asks how important a competency is.
+            label = _("%(question)s (importance)") % {"question": label}
         elif question.dimension == Question.Dimension.CAPABILITY:
-            label += " (current capability)"
+            # Translators: %(question)s is a question that asks how capable the agency is now.
+            label = _("%(question)s (current capability)") % {"question": label}
         allowed = _allowed_answers(context, question, choices)
         help_text = "\n".join(
             part
@@ -404,7 +373,8 @@ def _write_section(workbook, context, section, title, list_ranges, words, bindin
         if question.type == Question.Type.DATE:
             answer.number_format = "yyyy-mm-dd"
         if question.required:
-            _put(sheet.cell(row, 5), "required")
+            # Translators: marks a required question in column E, headed “Required”.
+            _put(sheet.cell(row, 5), _("required"))
         validations.add(question, answer.coordinate, allowed)
         binding.cells.append((title, answer.coordinate, question.code))
         row += 1
@@ -416,10 +386,22 @@ def _write_section(workbook, context, section, title, list_ranges, words, bindin
 
 def build_offline_workbook(invitation, *, response=None):
     """The invitation's questionnaire as .xlsx bytes, in the response's
-    language, with the response's stored answers filled in."""
+    language, with the response's stored answers filled in. Its labels and
+    instructions are in that language too, whoever downloads it (the
+    interface's default where the interface does not speak it)."""
+    questionnaire = invitation.campaign.questionnaire
+    language = (response.language if response else "") or questionnaire.default_language
+    code = interface_languages.interface_code(language) or settings.LANGUAGE_CODE
+    with translation.override(code):
+        workbook = _workbook(invitation, response, language)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _workbook(invitation, response, language):
     questionnaire = invitation.campaign.questionnaire
     structure = questionnaire_selectors.questionnaire_structure(questionnaire)
-    language = (response.language if response else "") or questionnaire.default_language
     context = _Context(
         invitation, structure, response_selectors.response_answers(response), language
     )
@@ -431,11 +413,14 @@ def build_offline_workbook(invitation, *, response=None):
         language=language,
     )
     workbook = openpyxl.Workbook()
-    _write_instructions(workbook, context)
+    instructions_title = _write_instructions(workbook, context)
     list_ranges = _write_lists(workbook, context)
     questions = {question.code: question for question in structure.questions}
     words = (questions, structure.choices, context.text)
-    titles = _sheet_titles([context.text(section.label) for section in structure.sections])
+    titles = _sheet_titles(
+        [context.text(section.label) for section in structure.sections],
+        reserved=[instructions_title],
+    )
     for section, title in zip(structure.sections, titles, strict=True):
         _write_section(workbook, context, section, title, list_ranges, words, binding)
     # The lists sheet goes after the sections, out of the way.
@@ -444,6 +429,4 @@ def build_offline_workbook(invitation, *, response=None):
     workbook.active = 0
     # No password: this stops sheets being renamed, moved or unhidden by accident.
     workbook.security = WorkbookProtection(lockStructure=True)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook

@@ -4,6 +4,9 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from common.spreadsheets import UnsafeWorkbook, open_workbook
 from surveys.models import Question
 from surveys.offline.binding import (
@@ -14,6 +17,8 @@ from surveys.offline.binding import (
     Binding,
     WorkbookRefused,
     read_binding,
+    refused,
+    unreadable,
 )
 from surveys.offline.build import max_upload_bytes
 from surveys.offline.words import condition_in_words
@@ -32,8 +37,13 @@ class Problem:
 
     def __str__(self):
         if self.sheet:
-            return f"sheet '{self.sheet}', cell {self.cell}: {self.message}"
-        return self.message
+            # Translators: where a problem in an uploaded workbook is, then what it is.
+            return _("sheet '%(sheet)s', cell %(cell)s: %(message)s") % {
+                "sheet": self.sheet,
+                "cell": self.cell,
+                "message": self.message,
+            }
+        return str(self.message)
 
 
 @dataclass
@@ -86,7 +96,7 @@ def _form_value(question, value, choices):
     return _as_text(value)
 
 
-DATE_FORMAT_MESSAGE = "Enter the date as year-month-day, e.g. 2025-03-31."
+DATE_FORMAT_MESSAGE = gettext_lazy("Enter the date as year-month-day, e.g. 2025-03-31.")
 
 
 def _is_ambiguous_date(question, value):
@@ -131,7 +141,7 @@ def read_offline_upload(data, invitation, *, answers=None, structure=None, max_b
             data, max_bytes=max_bytes or max_upload_bytes(), max_cells=cells, max_rows=rows
         )
     except UnsafeWorkbook as error:
-        raise WorkbookRefused(f"The file was refused: {error}.") from error
+        raise WorkbookRefused(refused(error)) from error
     try:
         return _read(workbook, invitation, answers or {}, structure)
     finally:
@@ -145,9 +155,13 @@ def _read(workbook, invitation, answers, structure):
         raise WorkbookRefused(OTHER_INVITATION)
     if (binding.questionnaire, binding.version) != (questionnaire.code, str(questionnaire.version)):
         raise WorkbookRefused(
-            f"This workbook was made for version {binding.version} of the questionnaire; "
-            f"this invitation now uses version {questionnaire.version}. Download a new "
-            "workbook and copy your answers into it."
+            _(
+                # Translators: %(made_for)s and %(now)s are version numbers of the questionnaire.
+                "This workbook was made for version %(made_for)s of the questionnaire; this "
+                "invitation now uses version %(now)s. Download a new workbook and copy your "
+                "answers into it."
+            )
+            % {"made_for": binding.version, "now": questionnaire.version}
         )
     structure = structure or questionnaire_selectors.questionnaire_structure(questionnaire)
     questions = {question.code: question for question in structure.questions}
@@ -160,26 +174,33 @@ def _read(workbook, invitation, answers, structure):
         if title not in sheets:
             if title not in workbook.sheetnames:
                 raise WorkbookRefused(
-                    f"The sheet '{title}' was renamed or removed. Download a new workbook "
-                    "and copy your answers into it."
+                    _(
+                        "The sheet '%(sheet)s' was renamed or removed. Download a new workbook "
+                        "and copy your answers into it."
+                    )
+                    % {"sheet": title}
                 )
             sheets[title] = _cells_by_coordinate(workbook[title])
         cells = sheets[title]
         row = re.sub(r"^[A-Z]+", "", coordinate)
         if _as_text(cells.get(f"{CODE_COLUMN}{row}", ("", ""))[0]) != code or code not in questions:
             raise WorkbookRefused(
-                f"Rows were inserted, removed or moved on sheet '{title}': cell "
-                f"{CODE_COLUMN}{row} no longer holds question {code}. Download a new workbook "
-                "and copy your answers into it."
+                _(
+                    # Translators: %(cell)s is a cell such as A12, %(question)s a question's code.
+                    "Rows were inserted, removed or moved on sheet '%(sheet)s': cell %(cell)s "
+                    "no longer holds question %(question)s. Download a new workbook and copy "
+                    "your answers into it."
+                )
+                % {"sheet": title, "cell": f"{CODE_COLUMN}{row}", "question": code}
             )
         value, data_type = cells.get(coordinate, (None, "n"))
         where[code] = (title, coordinate)
         if data_type == "f" or not isinstance(value, str | int | float | datetime.date | None):
-            problems[code] = ["formulas are not accepted; type the value."]
+            problems[code] = [_("formulas are not accepted; type the value.")]
         elif _is_empty(value):
             continue
         elif _is_ambiguous_date(questions[code], value):
-            problems[code] = [DATE_FORMAT_MESSAGE]
+            problems[code] = [str(DATE_FORMAT_MESSAGE)]
         else:
             question = questions[code]
             values[code] = _form_value(
@@ -204,12 +225,9 @@ def _read(workbook, invitation, answers, structure):
         if not relevant[code]:
             if code in form.errors or valid.get(code, "") != answers.get(code, ""):
                 why = _why_not_asked(structure, questions[code], words)
-                notices.append(
-                    Problem(
-                        f"ignored: this question does not apply given the answers. {why}",
-                        *where[code],
-                    )
-                )
+                # Translators: %(why)s is a sentence “Answer only if …”.
+                ignored = _("ignored: this question does not apply given the answers. %(why)s")
+                notices.append(Problem(ignored % {"why": why}, *where[code]))
             valid.pop(code, None)
         elif code in form.errors:
             problems[code] = list(form.errors[code])
@@ -237,7 +255,5 @@ def _cells_by_coordinate(sheet):
                 if cell.value is not None and cell.column_letter in (CODE_COLUMN, ANSWER_COLUMN):
                     cells[cell.coordinate] = (cell.value, cell.data_type)
     except Exception as error:  # a read-only sheet is parsed only now
-        raise WorkbookRefused(
-            f"The workbook could not be read ({error.__class__.__name__})."
-        ) from error
+        raise WorkbookRefused(unreadable(error)) from error
     return cells

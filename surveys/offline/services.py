@@ -13,9 +13,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys import offline
 from surveys.models import OfflineUpload
+from surveys.offline.texts import long_date
 from surveys.questionnaires import selectors as questionnaire_selectors
 from surveys.respond import selectors as response_selectors
 from surveys.respond import services as response_services
@@ -42,13 +45,17 @@ def _stored_name(invitation, filename):
 def _refusal_for(invitation, response):
     campaign = invitation.campaign
     if not campaign.is_open():
-        return (
-            f"The assessment round {campaign.code} is not open (it runs from "
-            f"{campaign.opens_on:%d %B %Y} to {campaign.closes_on:%d %B %Y}, unless it was "
-            "closed earlier): answers cannot be changed."
-        )
+        return _(
+            # Translators: %(code)s is an assessment round's code, e.g. R1.
+            "The assessment round %(code)s is not open (it runs from %(opens)s to %(closes)s, "
+            "unless it was closed earlier): answers cannot be changed."
+        ) % {
+            "code": campaign.code,
+            "opens": long_date(campaign.opens_on),
+            "closes": long_date(campaign.closes_on),
+        }
     if response.is_submitted:
-        return (
+        return _(
             "This questionnaire has been submitted and its answers are locked, so the "
             "workbook was not read. Ask the coordinator to reopen the response if something "
             "must change."
@@ -86,9 +93,7 @@ def offline_upload_receive(
     )
     limit = offline.max_upload_bytes()
     if len(data) > limit:
-        upload.problems = [
-            _entry(f"The file is {len(data) // 1024} KB; the limit is {limit // 1024} KB.")
-        ]
+        upload.problems = [_entry(_too_big(len(data), limit))]
         return upload
     too_often = actor is None and _too_often(invitation)
     if too_often:
@@ -127,10 +132,14 @@ def _too_often(invitation):
     if len(times) < limit:
         return None
     again = timezone.localtime(times[-limit] + datetime.timedelta(hours=1))
-    return (
-        f"This link has uploaded {len(times)} workbooks in the last hour, the most it may. "
-        f"Try again after {again:%H:%M} ({again:%Z}); nothing was read or kept."
-    )
+    return ngettext(
+        # Translators: %(time)s is a time of day such as 14:30, %(zone)s its time zone.
+        "This link has uploaded %(count)s workbook in the last hour, the most it may. "
+        "Try again after %(time)s (%(zone)s); nothing was read or kept.",
+        "This link has uploaded %(count)s workbooks in the last hour, the most it may. "
+        "Try again after %(time)s (%(zone)s); nothing was read or kept.",
+        len(times),
+    ) % {"count": len(times), "time": f"{again:%H:%M}", "zone": f"{again:%Z}"}
 
 
 def _keep(upload, invitation, data):
@@ -176,8 +185,10 @@ def _save_answers(upload, invitation, response, data, actor):
         places = {code: (sheet, cell) for sheet, cell, code in reading.binding.cells}
         problems += [
             offline.Problem(
-                "this answer was changed online while the workbook was being read, so it was "
-                "not saved; upload the workbook again to keep its value.",
+                _(
+                    "this answer was changed online while the workbook was being read, so it "
+                    "was not saved; upload the workbook again to keep its value."
+                ),
                 *places[conflict.question.code],
             )
             for conflict in outcome.conflicts
@@ -189,5 +200,14 @@ def _save_answers(upload, invitation, response, data, actor):
     ]
 
 
+def _too_big(size, limit):
+    """Why a file of `size` bytes is refused, the limit being `limit` bytes."""
+    return _("The file is %(size)s KB; the limit is %(limit)s KB.") % {
+        "size": size // 1024,
+        "limit": limit // 1024,
+    }
+
+
 def _entry(message, sheet="", cell="", kind="problem"):
-    return {"kind": kind, "sheet": sheet, "cell": cell, "message": message}
+    # Stored as text, in the language of the upload.
+    return {"kind": kind, "sheet": sheet, "cell": cell, "message": str(message)}

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from common.downloads import XLSX_CONTENT_TYPE, attachment
@@ -21,7 +23,7 @@ from surveys.respond.views import survey_for, with_invitation
 
 class OfflineUploadForm(forms.Form):
     workbook = forms.FileField(
-        label="The filled workbook (.xlsx)",
+        label=gettext_lazy("The filled workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 
@@ -30,8 +32,11 @@ class OfflineUploadForm(forms.Form):
         limit = offline.max_upload_bytes()
         if workbook.size > limit:
             raise forms.ValidationError(
-                f"The file is {workbook.size // 1024} KB; the limit is {limit // 1024} KB. "
-                "Upload the workbook downloaded from this page, without pictures or extra sheets."
+                _(
+                    "The file is %(size)s KB; the limit is %(limit)s KB. Upload the workbook "
+                    "downloaded from this page, without pictures or extra sheets."
+                )
+                % {"size": workbook.size // 1024, "limit": limit // 1024}
             )
         return workbook
 
@@ -61,7 +66,7 @@ def _receive(request, invitation, actor):
 def respondent_download(request, invitation):
     response = response_services.response_open(invitation=invitation)
     if response.is_submitted:
-        messages.info(request, "This response has been submitted; its answers are locked.")
+        messages.info(request, _("This response has been submitted; its answers are locked."))
         return redirect("surveys:done", invitation.token)
     return _workbook_reply(invitation, response)
 

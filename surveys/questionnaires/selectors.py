@@ -100,6 +100,7 @@ def definition_from_questionnaire(questionnaire: Questionnaire) -> FormDefinitio
         form_version=questionnaire.form_version,
         default_language=questionnaire.default_language,
         languages=list(questionnaire.languages),
+        draft_languages=list(questionnaire.draft_languages),
         sections=sections,
         choices=choices,
     )

@@ -55,6 +55,7 @@ def questionnaire_import(
         title=definition.title,
         form_version=definition.form_version,
         languages=definition.languages,
+        draft_languages=definition.draft_languages,
         default_language=definition.default_language,
         digest=digest,
     )

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from surveys.campaigns import services as campaign_services
 from surveys.courses.pretraining import pretraining_definition, pretraining_form_id
@@ -75,7 +77,9 @@ def assessment_questionnaire(event: TrainingEvent) -> Questionnaire:
     competencies and imported like any form."""
     course = _course_of(event)
     if not course.competencies:
-        raise AssessmentError(f"{event.label} names no competencies to assess.")
+        raise AssessmentError(
+            _("%(event)s names no competencies to assess.") % {"event": event.label}
+        )
     published = Questionnaire.objects.filter(status=Questionnaire.Status.PUBLISHED)
     edited = published.filter(code=pretraining_form_id(course)).order_by("-version").first()
     if edited:
@@ -88,9 +92,10 @@ def assessment_questionnaire(event: TrainingEvent) -> Questionnaire:
     )
     if base is None:
         raise AssessmentError(
-            f"No published questionnaire rates the competencies of {event.label}."
+            _("No published questionnaire rates the competencies of %(event)s.")
+            % {"event": event.label}
         )
-    questionnaire, _ = questionnaire_services.questionnaire_import(
+    questionnaire, _created = questionnaire_services.questionnaire_import(
         definition=pretraining_definition(course, base), publish=True
     )
     return questionnaire
@@ -119,11 +124,15 @@ def assessment_for(event: TrainingEvent, stage: str, today: datetime.date) -> As
         return found
     first = event.assessments.select_related("campaign__questionnaire").first()
     opens_on, closes_on = stage_window(event, stage, today)
-    name = f"{Stage(stage).label}: {event.label}, {event.country.name} {event.start_date:%b %Y}"
+    questionnaire = first.campaign.questionnaire if first else assessment_questionnaire(event)
+    # The name goes to the participants: in the language they are written to.
+    with translation.override(campaign_services.language_for(questionnaire)):
+        month = date_format(event.start_date, "M Y")
+        name = f"{Stage(stage).label}: {event.label}, {event.country.name} {month}"
     campaign = campaign_services.campaign_create(
         code=f"event-{event.pk}-{stage}",
         name=name[:200],
-        questionnaire=first.campaign.questionnaire if first else assessment_questionnaire(event),
+        questionnaire=questionnaire,
         opens_on=opens_on,
         closes_on=closes_on,
     )
@@ -141,16 +150,18 @@ class Invited:
 
 def _check_stage(event, stage, today):
     if event.status == TrainingEvent.Status.CANCELLED:
-        raise AssessmentError(f"{event.label} was cancelled: nobody is asked about it.")
+        raise AssessmentError(
+            _("%(event)s was cancelled: nobody is asked about it.") % {"event": event.label}
+        )
     if stage == Stage.PRE and event.start_date < today:
         raise AssessmentError(
-            f"{event.label} started on {event.start_date:%d %B %Y}: the pre-course "
-            "questionnaire is for before it."
+            _("%(event)s started on %(date)s: the pre-course questionnaire is for before it.")
+            % {"event": event.label, "date": date_format(event.start_date, "d F Y")}
         )
     if stage != Stage.PRE and today < event.end_date:
         raise AssessmentError(
-            f"{event.label} ends on {event.end_date:%d %B %Y}: its participants are asked "
-            "again from then."
+            _("%(event)s ends on %(date)s: its participants are asked again from then.")
+            % {"event": event.label, "date": date_format(event.end_date, "d F Y")}
         )
 
 
@@ -182,7 +193,7 @@ def participants_invite(
     _check_stage(event, stage, today)
     participants = event.nominees.filter(anonymised_at__isnull=True).select_related("agency")
     if not participants:
-        raise AssessmentError("Add the participants first.")
+        raise AssessmentError(_("Add the participants first."))
     assessment = event.assessments.filter(stage=stage).select_related("campaign").first()
     invited = set(
         assessment.campaign.invitations.values_list("participant_id", flat=True)
@@ -198,7 +209,10 @@ def participants_invite(
         campaign.opens_on = today
         campaign.save(update_fields=["opens_on"])
     if campaign.closes_on < max(today, timezone.localdate()) or campaign.closed_at:
-        raise AssessmentError(f'"{campaign.name}" closed on {campaign.closes_on:%d %B %Y}.')
+        raise AssessmentError(
+            _('"%(campaign)s" closed on %(date)s.')
+            % {"campaign": campaign.name, "date": date_format(campaign.closes_on, "d F Y")}
+        )
     event.agencies.add(*{participant.agency_id for participant in pending})
     for participant in pending:
         if not by_hand and not participant.email:

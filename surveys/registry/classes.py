@@ -6,6 +6,7 @@ reads the database and decides who sees what)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 
 from analysis import class_profile
 from surveys.campaigns import services as campaign_services
@@ -14,9 +15,9 @@ from surveys.models import Answer, Assessment, Choice, Course, Invitation, Quest
 Stage = Assessment.Stage
 PREREQUISITE = "prereq_"
 INVITE_BUTTONS = [
-    (Stage.PRE, "Invite to the pre-course questionnaire"),
-    (Stage.POST, "Send the post-course questionnaire now"),
-    (Stage.FOLLOWUP, "Send the follow-up questionnaire now"),
+    (Stage.PRE, gettext_lazy("Invite to the pre-course questionnaire")),
+    (Stage.POST, gettext_lazy("Send the post-course questionnaire now")),
+    (Stage.FOLLOWUP, gettext_lazy("Send the follow-up questionnaire now")),
 ]
 
 
@@ -32,7 +33,8 @@ def role_choices() -> list[tuple[str, str]]:
 
 
 def _label(participant, index):
-    return participant.name or f"Participant {index}"
+    # Translators: a participant whose name has been erased, numbered in the class.
+    return participant.name or gettext("Participant %(number)d") % {"number": index}
 
 
 def stage_answers(assessment: Assessment, released=False) -> list[class_profile.ClassAnswers]:

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.spreadsheets import Problem, UnsafeWorkbook, cell_text, read_table
 from surveys.courses.catalogue import competency_codes, split_codes
@@ -56,9 +58,10 @@ def read_events(data, filename):
         raise EventImportError([Problem(str(error), error.sheet)]) from error
     sheet, rows = table.sheet, table.rows
     if not rows:
-        raise EventImportError([Problem("the file is empty", sheet)])
+        raise EventImportError([Problem(_("the file is empty"), sheet)])
     headers = [cell_text(cell).lower() for cell in rows[0]]
-    missing = [Problem("the column is missing", sheet, 1, c) for c in REQUIRED if c not in headers]
+    absent = _("the column is missing")
+    missing = [Problem(absent, sheet, 1, c) for c in REQUIRED if c not in headers]
     if missing:
         raise EventImportError(missing)
     context = _Context.load()
@@ -70,9 +73,11 @@ def read_events(data, filename):
         event = _event(number, record, context, sheet, problems)
         key = (event.values.get("provider"), event.values.get("reference"))
         if all(key) and key in keys:
+            # Translators: the event's provider and reference, then a row number.
+            message = _("the event %(provider)s %(reference)s is already in row %(row)d")
             problems.append(
                 Problem(
-                    f"the event {key[0]} {key[1]} is already in row {keys[key]}",
+                    message % {"provider": key[0], "reference": key[1], "row": keys[key]},
                     sheet,
                     number,
                     "reference",
@@ -81,7 +86,7 @@ def read_events(data, filename):
         keys.setdefault(key, number)
         events.append(event)
     if not events and not problems:
-        problems.append(Problem("the file has no events", sheet, 2))
+        problems.append(Problem(_("the file has no events"), sheet, 2))
     if problems:
         raise EventImportError(problems)
     return events
@@ -113,48 +118,62 @@ def _event(number, record, context, sheet, problems):
     text = {column: cell_text(record.get(column)) for column in (*REQUIRED, *OPTIONAL)}
     values = {"provider": text["provider"], "reference": text["reference"]}
     for column in ("provider", "reference"):
+        named = {"column": column}
         if not text[column]:
-            problem(column, f"the {column} is missing")
+            # Translators: a column's name, as in the file: provider or reference.
+            problem(column, _("the %(column)s is missing") % named)
         elif len(text[column]) > (200 if column == "provider" else 100):
-            problem(column, f"the {column} is too long")
+            # Translators: a column's name, as in the file: provider or reference.
+            problem(column, _("the %(column)s is too long") % named)
     _course(text, values, context, problem)
     for column in ("start_date", "end_date"):
         values[column] = _date(record.get(column), column, problem)
     if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
-        problem("end_date", "the end date is before the start date")
+        problem("end_date", _("the end date is before the start date"))
     status = text["status"].lower()
     if status not in TrainingEvent.Status.values:
-        problem(
-            "status", f"'{text['status']}' is not a status; use planned, delivered or cancelled"
-        )
+        # Translators: planned, delivered and cancelled are the values the file must hold.
+        message = _("'%(value)s' is not a status; use planned, delivered or cancelled")
+        problem("status", message % {"value": text["status"]})
     values["status"] = status
     country = context.countries.get(text["country"].upper())
     if country is None:
-        problem("country", f"'{text['country']}' is not an ISO 3166 alpha-2 country code")
+        message = _("'%(value)s' is not an ISO 3166 alpha-2 country code")
+        problem("country", message % {"value": text["country"]})
     values["country"] = country
     values["online"] = text["venue"].lower() == "online"
     values["venue"] = "" if values["online"] else text["venue"]
     values["funder"], values["language"] = text["funder"], text["language"]
     for column, limit in (("venue", 200), ("funder", 200), ("language", 60)):
-        if len(text[column]) > limit:
-            problem(column, f"the {column} has {len(text[column])} characters; at most {limit}")
+        if (length := len(text[column])) > limit:
+            problem(column, _too_long(column, length, limit))
     _participants(record, values, problem)
     event = EventRow(row=number, values=values)
     if country is not None:
         for name in [part for part in text["agencies"].split(";") if part.strip()]:
             agency = context.agencies.get((country.code, _name_key(name)))
             if agency is None:
-                problem("agencies", f"no agency '{name.strip()}' in {country.name}")
+                message = _("no agency '%(name)s' in %(country)s")
+                problem("agencies", message % {"name": name.strip(), "country": country.name})
             else:
                 event.agencies.append(agency)
     return event
+
+
+def _too_long(column, length, limit):
+    return ngettext(
+        # Translators: a column's name, as in the file: venue, funder or language.
+        "the %(column)s has %(count)d character; at most %(limit)d",
+        "the %(column)s has %(count)d characters; at most %(limit)d",
+        length,
+    ) % {"column": column, "count": length, "limit": limit}
 
 
 def _course(text, values, context, problem):
     code = text["course"]
     values["course"], values["title"], values["competencies"] = None, "", []
     if not code:
-        problem("course", "the course is missing: a catalogue code, or a title")
+        problem("course", _("the course is missing: a catalogue code, or a title"))
     elif code in context.courses:
         values["course"] = context.courses[code]
         values["competencies"] = list(context.courses[code].competencies)
@@ -163,11 +182,13 @@ def _course(text, values, context, problem):
         if not codes:
             problem(
                 "competencies",
-                f"'{code}' is not a course of the catalogue: name the competencies it covers",
+                _("'%(code)s' is not a course of the catalogue: name the competencies it covers")
+                % {"code": code},
             )
         for competency in codes:
             if competency not in context.competencies:
-                problem("competencies", f"unknown competency '{competency}'")
+                message = _("unknown competency '%(code)s'")
+                problem("competencies", message % {"code": competency})
         values["title"], values["competencies"] = code[:200], codes
 
 
@@ -180,7 +201,8 @@ def _date(value, column, problem):
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        problem(column, f"'{text}' is not a date; write it as year-month-day, e.g. 2026-03-31")
+        message = _("'%(value)s' is not a date; write it as year-month-day, e.g. 2026-03-31")
+        problem(column, message % {"value": text})
         return None
 
 
@@ -190,7 +212,9 @@ def _participants(record, values, problem):
         if not text:
             return 0
         if not text.isdecimal():
-            problem(column, f"'{text}' is not a whole number of participants")
+            problem(
+                column, _("'%(value)s' is not a whole number of participants") % {"value": text}
+            )
             return 0
         return int(text)
 

@@ -3,6 +3,8 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from surveys.models import Agency, Participant
 from surveys.registry.classes import role_choices
@@ -15,7 +17,12 @@ class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
         fields = ["name", "email", "agency", "role"]
-        help_texts = {"email": "The questionnaires' links are sent here."}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "email": gettext_lazy("Email"),
+            "agency": gettext_lazy("Agency"),
+        }
+        help_texts = {"email": gettext_lazy("The questionnaires' links are sent here.")}
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,10 +32,12 @@ class ParticipantForm(forms.ModelForm):
         self.fields["agency"].queryset = Agency.objects.select_related("country").order_by(
             "country__name", "name"
         )
-        self.fields["role"] = forms.ChoiceField(choices=[("", "—"), *role_choices()])
+        self.fields["role"] = forms.ChoiceField(
+            choices=[("", "—"), *role_choices()], label=_("Role")
+        )
         self.helper = FormHelper()
         self.helper.form_class = "row g-2 align-items-end"
-        self.helper.add_input(Submit("add", "Add the participant"))
+        self.helper.add_input(Submit("add", _("Add the participant")))
 
     def save(self, commit=True):
         """The participant's agency takes part in the event (the registry's
@@ -42,5 +51,7 @@ class ParticipantForm(forms.ModelForm):
         email = self.cleaned_data["email"].strip().lower()
         event = self.instance.event
         if event.nominees.filter(email__iexact=email).exists():
-            raise forms.ValidationError(f"{email} is already a participant of this event.")
+            raise forms.ValidationError(
+                _("%(email)s is already a participant of this event.") % {"email": email}
+            )
         return email

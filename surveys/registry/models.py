@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from surveys.models import Agency, Campaign, Country, Course
@@ -14,9 +15,9 @@ class TrainingEvent(models.Model):
     count an agency again. The provider's own reference is the key."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        DELIVERED = "delivered", "Delivered"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", _("Planned")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
 
     provider = models.CharField(max_length=200)
     reference = models.CharField(max_length=100, help_text="The provider's own id for the event")
@@ -90,9 +91,9 @@ class Assessment(models.Model):
     participant has an invitation of their own in it."""
 
     class Stage(models.TextChoices):
-        PRE = "pre", "Before the course"
-        POST = "post", "After the course"
-        FOLLOWUP = "followup", "Three to six months later"
+        PRE = "pre", _("Before the course")
+        POST = "post", _("After the course")
+        FOLLOWUP = "followup", _("Three to six months later")
 
     event = models.ForeignKey(TrainingEvent, on_delete=models.PROTECT, related_name="assessments")
     stage = models.CharField(max_length=10, choices=Stage.choices)

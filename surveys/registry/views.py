@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from surveys import access
@@ -53,7 +55,7 @@ def event_detail(request, event_id):
         form = ParticipantForm(request.POST or None, event=event)
         if request.method == "POST" and form.is_valid():
             participant = form.save()
-            messages.success(request, f"{participant.name} added.")
+            messages.success(request, _("%(name)s added.") % {"name": participant.name})
             return redirect("surveys:event", event_id=event.pk)
     context = classes.event_class(event, user_access)
     context.update(event=event, form=form, access=user_access)
@@ -75,12 +77,15 @@ def event_invite(request, event_id, stage):
         messages.error(request, str(error))
         return redirect("surveys:event", event_id=event.pk)
     for participant, why in invited.failed:
-        messages.error(request, f"{participant.name} was not invited: the e-mail failed ({why}).")
+        # Translators: the last placeholder is the mail server's error, in English.
+        message = _("%(name)s was not invited: the e-mail failed (%(error)s).")
+        messages.error(request, message % {"name": participant.name, "error": why})
     issued = invited.issued
     if not issued and not invited.failed:
-        messages.info(request, "Every participant is already invited to this questionnaire.")
+        messages.info(request, _("Every participant is already invited to this questionnaire."))
     if not issued:
         return redirect("surveys:event", event_id=event.pk)
     campaign = event.assessments.get(stage=stage).campaign
-    title = f"Invited {len(issued)} participants"
-    return campaign_views.links_page(request, campaign, issued, title)
+    count = len(issued)
+    title = ngettext("Invited %(count)d participant", "Invited %(count)d participants", count)
+    return campaign_views.links_page(request, campaign, issued, title % {"count": count})

@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from surveys.models import Question, localized
 from surveys.questionnaires import expressions
@@ -63,17 +64,24 @@ class SectionForm(forms.Form):
         if kind == Question.Type.SELECT_ONE:
             pairs = [(c.name, self.text(c.label)) for c in choices]
             return forms.ChoiceField(
-                choices=[("", "No answer")] + pairs, widget=forms.RadioSelect, **options
+                choices=[("", _("No answer"))] + pairs, widget=forms.RadioSelect, **options
             )
         if kind == Question.Type.SELECT_MULTIPLE:
             pairs = [(c.name, self.text(c.label)) for c in choices]
             return forms.MultipleChoiceField(
                 choices=pairs, widget=forms.CheckboxSelectMultiple, **options
             )
+        # Numbers in text inputs: a browser sends an unreadable number
+        # ("1e") in a number input as nothing, which would pass as "no
+        # answer"; as text, it reaches the form and gets a message.
         if kind == Question.Type.INTEGER:
-            return forms.IntegerField(min_value=-(10**12), max_value=10**12, **options)
+            widget = forms.TextInput(attrs={"inputmode": "numeric"})
+            return forms.IntegerField(
+                min_value=-(10**12), max_value=10**12, widget=widget, **options
+            )
         if kind == Question.Type.DECIMAL:
-            return forms.DecimalField(max_digits=20, decimal_places=6, **options)
+            widget = forms.TextInput(attrs={"inputmode": "decimal"})
+            return forms.DecimalField(max_digits=20, decimal_places=6, widget=widget, **options)
         if kind == Question.Type.DATE:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **options)
         widget = forms.Textarea(attrs={"rows": 3}) if question.code.endswith("comment") else None
@@ -123,7 +131,7 @@ class SectionForm(forms.Form):
                 continue
             value = merged.get(code, "")
             if value and not expressions.evaluate(question.constraint, merged, current=value):
-                message = self.text(question.constraint_message) or "This value is not allowed."
+                message = self.text(question.constraint_message) or _("This value is not allowed.")
                 self.add_error(code, message)
         return cleaned
 

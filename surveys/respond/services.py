@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from surveys.campaigns.services import invitation_set_status
@@ -39,7 +41,15 @@ class ResponseLocked(ServiceError):
 
 class MissingAnswers(ServiceError):
     def __init__(self, questions):
-        super().__init__(f"{len(questions)} required answers are missing")
+        count = len(questions)
+        super().__init__(
+            ngettext(
+                "%(count)d required answer is missing",
+                "%(count)d required answers are missing",
+                count,
+            )
+            % {"count": count}
+        )
         self.questions = questions
 
 
@@ -130,7 +140,7 @@ def response_save_answers(
     """
     response = Response.objects.select_for_update().get(pk=response.pk)
     if response.is_submitted:
-        raise ResponseLocked("This response has been submitted and can no longer be changed.")
+        raise ResponseLocked(_("This response has been submitted and can no longer be changed."))
     by_code = {question.code: question for question in questions}
     stored = {
         answer.question_id: answer

@@ -2,16 +2,20 @@
 token; `with_invitation` is the one place that turns a token into an
 invitation or into a clear page saying why the link cannot be used."""
 
-import re
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common import languages
 from surveys import access
 from surveys.models import Question, localized
 from surveys.questionnaires import rules
@@ -66,23 +70,37 @@ class Survey:
         return reverse(f"surveys:{name}", args=[self.invitation.token, *args])
 
     def languages(self):
-        return [(language, _language_name(language)) for language in self.questionnaire.languages]
+        """(language, its name in itself, its code) for the switch."""
+        return [
+            (language, languages.native_name(language), languages.xlsform_code(language))
+            for language in self.questionnaire.languages
+        ]
 
     def html_lang(self):
-        match = re.search(r"\(([A-Za-z\-]{2,10})\)", self.language)
-        return match.group(1) if match else "en"
+        return languages.xlsform_code(self.language) or translation.get_language()
 
 
-def _language_name(language):
-    return re.sub(r"\s*\([^)]*\)\s*$", "", language) or language
+def _language(request, response, questionnaire):
+    """The language asked for (the switch, remembered for the response), else
+    the one remembered, else the browser's (Accept-Language) where the form
+    has it, else the form's default."""
+    requested = request.GET.get("lang") or request.POST.get("lang")
+    if requested in questionnaire.languages:
+        response_services.response_set_position(response=response, language=requested)
+        return requested
+    if response.language in questionnaire.languages:
+        return response.language
+    browser = languages.for_interface(questionnaire.languages, request.LANGUAGE_CODE)
+    return browser or questionnaire.default_language
 
 
 def survey_for(request, invitation):
+    """The survey, with the interface switched to its language."""
     response = response_services.response_open(invitation=invitation)
     questionnaire = invitation.campaign.questionnaire
-    requested = request.GET.get("lang")
-    if requested in questionnaire.languages:
-        response_services.response_set_position(response=response, language=requested)
+    language = _language(request, response, questionnaire)
+    translation.activate(languages.interface_code(language) or settings.LANGUAGE_CODE)
+    request.LANGUAGE_CODE = translation.get_language()
     structure = questionnaire_selectors.questionnaire_structure(questionnaire)
     answers = response_selectors.response_answers(response)
     return Survey(
@@ -91,7 +109,7 @@ def survey_for(request, invitation):
         structure=structure,
         answers=answers,
         relevant=rules.relevance(structure, answers),
-        language=response.language or questionnaire.default_language,
+        language=language,
     )
 
 
@@ -141,14 +159,14 @@ def _section_form(survey, section, data=None):
 def section(request, invitation, code):
     survey = survey_for(request, invitation)
     if survey.response.is_submitted:
-        messages.info(request, "This response has been submitted; it is shown read-only.")
+        messages.info(request, _("This response has been submitted; it is shown read-only."))
         return redirect(survey.url("done"))
     current = survey.structure.section(code)
     if current is None:
         raise Http404("No such section")
     applying = [s for s, _ in survey.sections()]
     if current not in applying:
-        messages.info(request, "That section does not apply given your answers.")
+        messages.info(request, _("That section does not apply given your answers."))
         return redirect(survey.url("start"))
     if request.method == "POST":
         return _save_section(request, survey, current)
@@ -156,13 +174,14 @@ def section(request, invitation, code):
     return _render_section(request, survey, current, _section_form(survey, current))
 
 
-def _render_section(request, survey, current, form, version=None):
+def _render_section(request, survey, current, form, version=None, status=200):
     applying = survey.sections()
     position = next(i for i, (s, _) in enumerate(applying) if s == current)
     return render(
         request,
         "surveys/section.html",
         {
+            "autosave_url": survey.url("autosave", current.code),
             "survey": survey,
             "section": current,
             "section_label": survey.text(current.label),
@@ -175,31 +194,47 @@ def _render_section(request, survey, current, form, version=None):
             "is_first": position == 0,
             "is_last": position == len(applying) - 1,
         },
+        status=status,
     )
 
 
-def _save_section(request, survey, current):
+def _save_valid_answers(request, survey, current):
+    """(form, outcome): the page's valid answers saved, the others and any
+    conflict marked on the form."""
     form = _section_form(survey, current, request.POST)
     form.is_valid()
+    outcome = response_services.response_save_answers(
+        response=survey.response,
+        questions=list(form.question_by_code.values()),
+        values=form.valid_values(),
+        base_version=_base_version(request),
+        section_code=current.code,
+    )
+    _show_conflicts(form, survey, outcome.conflicts)
+    return form, outcome
+
+
+def _opened(count):
+    return ngettext(
+        "Your answers opened %(count)d more question on this page.",
+        "Your answers opened %(count)d more questions on this page.",
+        count,
+    ) % {"count": count}
+
+
+def _save_section(request, survey, current):
     try:
-        outcome = response_services.response_save_answers(
-            response=survey.response,
-            questions=list(form.question_by_code.values()),
-            values=form.valid_values(),
-            base_version=_base_version(request),
-            section_code=current.code,
-        )
+        form, outcome = _save_valid_answers(request, survey, current)
     except response_services.ResponseLocked as error:
         messages.error(request, str(error))
         return redirect(survey.url("done"))
-    _show_conflicts(form, survey, outcome.conflicts)
     if form.errors:
         if outcome.saved:
-            messages.warning(request, "Your other answers on this page were saved.")
+            messages.warning(request, _("Your other answers on this page were saved."))
         return _render_section(request, survey, current, form, version=outcome.version)
     appeared = _reload_answers(survey, current)
     if appeared:
-        messages.info(request, f"Your answers opened {appeared} more question(s) on this page.")
+        messages.info(request, _opened(appeared))
         return redirect(survey.url("section", current.code))
     return redirect(_destination(request, survey, current))
 
@@ -218,9 +253,12 @@ def _show_conflicts(form, survey, conflicts):
         )
         form.add_error(
             conflict.question.code,
-            f"Someone changed this answer in another window or device after you opened "
-            f"this page; it is now saved as “{stored}”. Your value is shown here: save "
-            f"again to keep it, or change it.",
+            _(
+                "Someone changed this answer in another window or device after you opened "
+                "this page; it is now saved as “%(stored)s”. Your value is shown here: save "
+                "again to keep it, or change it."
+            )
+            % {"stored": stored},
         )
 
 
@@ -241,6 +279,8 @@ def _reload_answers(survey, current):
 def _destination(request, survey, current):
     applying = [s for s, _ in survey.sections()]
     action = request.POST.get("action", "save")
+    if request.POST.get("lang"):  # the language switch: stay on this page
+        return survey.url("section", current.code)
     goto = survey.structure.section(request.POST.get("goto", ""))
     if goto in applying:
         return survey.url("section", goto.code)
@@ -255,8 +295,66 @@ def _destination(request, survey, current):
         )
     if action == "previous" and index > 0:
         return survey.url("section", applying[index - 1].code)
-    messages.success(request, "Your answers are saved.")
+    messages.success(request, _("Your answers are saved."))
     return survey.url("section", current.code)
+
+
+@dataclass
+class MissingItem:
+    code: str
+    label: str
+    which: str  # which of a competency's two ratings, or ""
+
+
+def _missing_item(survey, question):
+    which = ""
+    if question.dimension:
+        which = question.get_dimension_display()
+    return MissingItem(question.code, survey.text(question.label), which)
+
+
+@require_POST
+@with_invitation
+def autosave(request, invitation, code):
+    """Save one page's valid answers as they change (static/surveys/autosave.js):
+    JSON with the response's new version and the fields not saved, by name."""
+    survey = survey_for(request, invitation)
+    current = survey.structure.section(code)
+    if survey.response.is_submitted or current not in [s for s, _ in survey.sections()]:
+        return JsonResponse({"error": _("This page can no longer be changed.")}, status=409)
+    form, outcome = _save_valid_answers(request, survey, current)
+    errors = {name: " ".join(messages_) for name, messages_ in form.errors.items()}
+    return JsonResponse({"version": outcome.version, "errors": errors})
+
+
+def csrf_failure(request, reason=""):
+    """An expired form: on a questionnaire page, the typed answers come back
+    unsaved with a request to save again; elsewhere, the usual page."""
+    from django.urls import resolve
+    from django.views.csrf import csrf_failure as default
+
+    match = resolve(request.path_info)
+    if request.method == "POST" and match.url_name == "section":
+        return _expired_section(request, **match.kwargs)
+    return default(request, reason, template_name="403_csrf.html")
+
+
+@with_invitation
+def _expired_section(request, invitation, code):
+    survey = survey_for(request, invitation)
+    current = survey.structure.section(code)
+    if survey.response.is_submitted or current not in [s for s, _ in survey.sections()]:
+        return redirect(survey.url("start"))
+    form = _section_form(survey, current, request.POST)
+    form.is_valid()
+    messages.warning(
+        request,
+        _(
+            "This page was open too long, so your answers on it were not saved yet. They are "
+            "shown below: press Save to keep them."
+        ),
+    )
+    return _render_section(request, survey, current, form, _base_version(request), status=403)
 
 
 @with_invitation
@@ -267,7 +365,7 @@ def review(request, invitation):
     missing = rules.missing_required(survey.structure, survey.answers, survey.relevant)
     by_section = {}
     for question in missing:
-        by_section.setdefault(question.section_id, []).append(survey.text(question.label))
+        by_section.setdefault(question.section_id, []).append(_missing_item(survey, question))
     missing_sections = [
         (section, label, by_section[section.pk])
         for section, label in survey.sections()
@@ -287,12 +385,18 @@ def submit(request, invitation):
     try:
         response_services.response_submit(response=survey.response)
     except response_services.MissingAnswers as error:
+        count = len(error.questions)
         messages.error(
             request,
-            f"{len(error.questions)} required answer(s) are still missing; they are listed below.",
+            ngettext(
+                "%(count)d required answer is still missing; it is listed below.",
+                "%(count)d required answers are still missing; they are listed below.",
+                count,
+            )
+            % {"count": count},
         )
         return redirect(survey.url("review"))
-    messages.success(request, "Thank you: your answers have been submitted.")
+    messages.success(request, _("Thank you: your answers have been submitted."))
     return redirect(survey.url("done"))
 
 

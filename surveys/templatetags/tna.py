@@ -1,6 +1,7 @@
 import math
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -42,11 +43,11 @@ def get_item(mapping, key):
 
 
 GROUPING_NAMES = {
-    "region": "region",
-    "country": "country",
-    "agency_kind": "kind of agency",
-    "role": "respondent role",
-    "campaign": "campaign",
+    "region": _("region"),
+    "country": _("country"),
+    "agency_kind": _("kind of agency"),
+    "role": _("respondent role"),
+    "campaign": _("campaign"),
 }
 
 

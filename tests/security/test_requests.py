@@ -36,7 +36,8 @@ def test_a_section_save_without_the_csrf_token_is_refused_and_saves_nothing(
     )
 
     assert reply.status_code == 403
-    assert "your answers on that page were" in reply.content.decode().lower()
+    # The page comes back with the typed answer, unsaved, and a new token.
+    assert "were not saved yet" in reply.content.decode()
     assert answers_of(invitation) == {}
 
 

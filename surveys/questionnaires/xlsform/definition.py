@@ -81,10 +81,16 @@ class FormDefinition:
     languages: list
     sections: list
     choices: list
+    # Languages whose texts are a draft translation, for expert review
+    # (settings column draft_translations, "French (fr); Spanish (es)").
+    draft_languages: list = field(default_factory=list)
 
     def digest(self):
         """SHA-256 of the content: equal digests mean the same questionnaire."""
-        content = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
+        fields = asdict(self)
+        if not fields["draft_languages"]:  # as before the field existed
+            del fields["draft_languages"]
+        content = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(content.encode()).hexdigest()
 
     @property

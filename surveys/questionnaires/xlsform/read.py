@@ -195,6 +195,11 @@ def read_xlsform(data, filename=None):
         languages=languages or [default_language],
         sections=sections,
         choices=choices,
+        draft_languages=[
+            language
+            for language in re.split(r"\s*;\s*", settings.get("draft_translations", "").strip())
+            if language in languages
+        ],
     )
     _check_with_pyxform(data, definition)
     return definition

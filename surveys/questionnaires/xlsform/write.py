@@ -71,7 +71,7 @@ def write_xlsform(definition):
         choices.append([_cell(row.get(h, "")) for h in choice_headers])
 
     settings = workbook.create_sheet("settings")
-    settings.append(["form_title", "form_id", "version", "default_language"])
+    settings.append(["form_title", "form_id", "version", "default_language", "draft_translations"])
     settings.append(
         [
             _cell(definition.title),
@@ -82,6 +82,7 @@ def write_xlsform(definition):
                 if definition.default_language != DEFAULT_LANGUAGE
                 else ""
             ),
+            _cell("; ".join(definition.draft_languages)),
         ]
     )
     output = io.BytesIO()

@@ -444,7 +444,7 @@ def test_the_change_form_refuses_unknown_competencies(client, coordinator, quest
     page = client.post(reverse("admin:surveys_course_add"), course_form(competencies="DF-04 XX-01"))
 
     assert page.status_code == 200
-    assert "Unknown competency code(s): XX-01." in page.content.decode()
+    assert "Unknown competency code: XX-01." in page.content.decode()
     assert not Course.objects.exists()
 
 

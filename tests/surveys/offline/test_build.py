@@ -4,11 +4,14 @@ locked labels, validated answer cells, a signed binding."""
 import datetime
 
 import pytest
+from django.utils import formats, translation
 
 from surveys import offline
 from surveys.models import Question
+from surveys.respond import services as response_services
 from tests.surveys.offline.helpers import (
     answer_cell,
+    binding_workbook,
     download,
     filled,
     page_text,
@@ -145,7 +148,7 @@ def test_the_instructions_name_the_agency_the_campaign_and_the_deadline(client, 
 
     assert "Cybercrime Unit, Kenya" in text and "Round one (R1)" in text
     assert invitation.campaign.closes_on.strftime("%d %B %Y") in text
-    assert "Available: English, French." in text
+    assert "Available: English, Français" in text  # each language named in itself
 
 
 def test_the_binding_names_the_invitation_and_is_signed(client, token, invitation):
@@ -156,3 +159,19 @@ def test_the_binding_names_the_invitation_and_is_signed(client, token, invitatio
     assert reading.binding.invitation == str(invitation.pk)
     assert (reading.binding.questionnaire, reading.binding.version) == ("tna", "1")
     assert len(reading.binding.cells) == Question.objects.exclude(type="note").count()
+
+
+def test_the_workbook_speaks_the_responses_language_whoever_downloads_it(invitation):
+    # The service both downloads use; the request (here none) is in English.
+    response = response_services.response_open(invitation=invitation)
+    response_services.response_set_position(response=response, language="French (fr)")
+
+    data = offline.build_offline_workbook(invitation, response=response)
+
+    rows = dict(binding_workbook(data)["Instructions"].iter_rows(max_col=2, values_only=True))
+    with translation.override("fr"):
+        deadline = formats.date_format(invitation.campaign.closes_on, "d F Y")
+    assert rows["Language"].startswith("Français. Available: English, Français")
+    # Month names come from Django's own French catalogue: the build ran in French.
+    assert rows["Deadline"] == deadline != invitation.campaign.closes_on.strftime("%d %B %Y")
+    assert translation.get_language() == "en"  # and the request's language is left as it was

@@ -115,10 +115,13 @@ def test_the_shipped_form_has_its_sections_questions_and_choices(questionnaire):
     }
 
 
-def test_the_shipped_form_is_in_english_and_french(questionnaire):
-
-    assert questionnaire.languages == ["English (en)", "French (fr)"]
+def test_the_shipped_form_is_in_the_six_un_languages_all_but_english_drafts(questionnaire):
+    assert questionnaire.languages == [
+        "English (en)", "French (fr)", "Spanish (es)", "Arabic (ar)", "Russian (ru)",
+        "Chinese (zh)",
+    ]  # fmt: skip
     assert questionnaire.default_language == "English (en)"
+    assert questionnaire.draft_languages == questionnaire.languages[1:]
 
 
 def test_each_of_the_79_competencies_has_one_importance_and_one_capability_question(questionnaire):
@@ -147,10 +150,12 @@ def test_a_rating_question_keeps_its_competency_source_and_translations(question
     assert question.source == (
         "E/CN.15/2014/7 paras 60, 61(c); UNODC Study 2014 ch. III (Digital forensics)"
     )
-    assert question.label == {
-        "English (en)": "Seizing and preserving digital devices at the scene",
-        "French (fr)": "Saisir et préserver les appareils numériques sur les lieux",
-    }
+    assert question.label["English (en)"] == "Seizing and preserving digital devices at the scene"
+    assert question.label["French (fr)"] == (
+        "Saisir et préserver les appareils numériques sur les lieux"
+    )
+    assert set(question.label) == set(questionnaire.languages)
+    assert all(question.label.values())
     assert question.hint["French (fr)"] == (
         "Quelle importance cela a-t-il pour le travail de votre organisme ?"
     )
@@ -164,14 +169,16 @@ def test_a_number_question_keeps_its_constraint_and_message(questionnaire):
     assert question.dimension == "resource"
     assert question.competency == ""
     assert question.constraint == ". >= 0 and . <= 100000"
-    assert question.constraint_message == {
-        "English (en)": "Enter a whole number between 0 and 100000.",
-        "French (fr)": "Saisissez un nombre entier compris entre 0 et 100000.",
-    }
-    assert question.hint == {
-        "English (en)": "Enter 0 if none; leave blank if unknown.",
-        "French (fr)": "Indiquez 0 si le nombre est nul ; laissez vide si vous ne le savez pas.",
-    }
+    assert question.constraint_message["English (en)"] == (
+        "Enter a whole number between 0 and 100000."
+    )
+    assert question.constraint_message["Spanish (es)"] == (
+        "Introduzca un número entero entre 0 y 100000."
+    )
+    assert question.hint["French (fr)"] == (
+        "Indiquez 0 si le nombre est nul ; laissez vide si vous ne le savez pas."
+    )
+    assert set(question.hint) == set(question.constraint_message) == set(questionnaire.languages)
     assert question.source.startswith("E/CN.15/2014/7 para 50;")
 
 

@@ -161,7 +161,7 @@ def test_a_respondent_can_leave_and_resume_then_submit_and_the_response_is_read_
 def test_submit_is_refused_while_required_answers_are_missing(client, token, invitation):
     reply = client.post(url("submit", token), follow=True)
 
-    assert "required answer(s) are still missing" in reply.content.decode()
+    assert "required answers are still missing" in reply.content.decode()
     assert Response.objects.get(invitation=invitation).status == Response.Status.DRAFT
 
 
@@ -210,7 +210,7 @@ def test_a_follow_up_question_appears_only_when_its_condition_holds(client, toke
     )
     page = client.get(url("section", token, "structures"))
     assert "SR-R02" in page.context["form"].fields
-    assert "1 more question(s)" in page.content.decode()
+    assert "opened 1 more question on this page" in page.content.decode()
 
 
 def test_answers_to_questions_that_no_longer_apply_are_not_counted(

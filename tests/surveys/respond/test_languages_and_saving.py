@@ -1,0 +1,166 @@
+"""The respondent's language (remembered, else the browser's, else the
+form's), the switch that names each language in itself and keeps what was
+typed, and the ways a typed answer is never lost: autosave, an expired form,
+a number that is not one."""
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from surveys.models import Answer, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, token, *args):
+    return reverse(f"surveys:{name}", args=[token, *args])
+
+
+def saved(invitation):
+    response = Response.objects.filter(invitation=invitation).first()
+    return dict(Answer.objects.filter(response=response).values_list("question__code", "value"))
+
+
+def version_of(client, token, code="profile"):
+    return client.get(url("section", token, code)).context["version"]
+
+
+def test_the_browsers_language_is_used_until_one_is_chosen(client, token, invitation):
+    page = client.get(url("start", token), HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
+
+    assert page.context["survey"].language == "Spanish (es)"
+    assert '<html lang="es" dir="ltr">' in page.content.decode()
+
+    client.get(url("start", token) + "?lang=French (fr)")
+    again = client.get(url("start", token), HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
+
+    assert again.context["survey"].language == "French (fr)"  # remembered for the response
+    assert Response.objects.get(invitation=invitation).language == "French (fr)"
+
+
+def test_a_language_the_form_lacks_falls_back_to_the_forms_default(client, token):
+    page = client.get(url("start", token), HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
+
+    assert page.context["survey"].language == "English (en)"
+
+
+def test_arabic_reads_right_to_left_with_bootstraps_rtl_stylesheet(client, token):
+    page = client.get(url("section", token, "profile") + "?lang=Arabic (ar)").content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "bootstrap-5.3.9.rtl.min.css" in page
+    assert "ما هي وظيفتك" in page or "وظيفت" in page  # the question, in Arabic
+
+
+def test_the_switch_names_each_language_in_itself(client, token):
+    page = client.get(url("section", token, "profile")).content.decode()
+
+    for name in ("Français", "Español", "العربية", "Русский", "中文"):
+        assert f">{name}</button>" in page
+    assert 'lang="ar"' in page
+
+
+def test_switching_language_on_a_page_keeps_what_was_typed(client, token, invitation):
+    version = version_of(client, token)
+
+    reply = client.post(
+        url("section", token, "profile"),
+        {"role": "investigator", "years_in_post": "7", "version": version, "lang": "Russian (ru)"},
+    )
+
+    assert reply.status_code == 302 and reply.url == url("section", token, "profile")
+    assert saved(invitation)["years_in_post"] == "7"
+    page = client.get(reply.url).content.decode()
+    assert '<html lang="ru"' in page and 'value="7"' in page
+
+
+def test_autosave_saves_each_valid_answer_and_names_the_others(client, token, invitation):
+    version = version_of(client, token)
+
+    reply = client.post(
+        url("autosave", token, "profile"),
+        {"role": "prosecutor", "years_in_post": "1e", "version": version},
+    )
+
+    body = json.loads(reply.content)
+    assert reply.status_code == 200
+    assert saved(invitation)["role"] == "prosecutor"
+    assert "years_in_post" not in saved(invitation)
+    assert list(body["errors"]) == ["years_in_post"]
+    assert body["version"] > version
+
+
+def test_autosave_on_a_submitted_response_changes_nothing(client, token, invitation):
+    response = Response.objects.create(invitation=invitation, status=Response.Status.SUBMITTED)
+
+    reply = client.post(url("autosave", token, "profile"), {"role": "judge", "version": 9})
+
+    assert reply.status_code == 409
+    assert not Answer.objects.filter(response=response).exists()
+
+
+def test_a_number_that_is_not_one_gets_a_message_not_a_silent_blank(client, token, invitation):
+    version = version_of(client, token)
+
+    page = client.post(
+        url("section", token, "profile"),
+        {"years_in_post": "1e", "version": version, "action": "save"},
+    ).content.decode()
+
+    assert "Enter a whole number." in page
+    assert 'id="error-summary"' in page and 'href="#div_id_years_in_post"' in page
+    assert "Your answers are saved." not in page
+    assert "years_in_post" not in saved(invitation)
+
+
+def test_an_expired_form_keeps_the_typed_answers_and_asks_to_save_again(token, invitation):
+    browser = Client(enforce_csrf_checks=True)
+    version = version_of(browser, token)
+
+    # The page's CSRF token is gone (a cleared cookie, a very old tab).
+    browser.cookies.clear()
+    page = browser.post(
+        url("section", token, "profile"),
+        {"role": "judge", "years_in_post": "12", "version": version, "action": "next"},
+    )
+
+    text = page.content.decode()
+    assert page.status_code == 403
+    assert "press Save to keep them" in text
+    assert 'name="years_in_post" value="12"' in text
+    assert re.search(r'name="role" value="judge"\s+id="id_role_\d+" checked', text)
+    assert "years_in_post" not in saved(invitation)  # nothing saved until they press Save
+    csrf = browser.cookies["csrftoken"].value
+    browser.post(
+        url("section", token, "profile"),
+        {"role": "judge", "years_in_post": "12", "version": version, "action": "save",
+         "csrfmiddlewaretoken": csrf},
+    )  # fmt: skip
+    assert saved(invitation)["years_in_post"] == "12"
+
+
+def test_the_review_says_which_rating_of_a_pair_is_missing_and_links_to_it(
+    client, token, invitation
+):
+    version = version_of(client, token, "forensics")
+    client.post(
+        url("section", token, "forensics"),
+        {"DF-01_imp": "4", "version": version, "action": "save"},
+    )
+
+    page = client.get(url("review", token)).content.decode()
+
+    assert f'href="{url("section", token, "forensics")}#div_id_DF-01_cap"' in page
+    assert "(Capability)" in page
+    assert f'href="{url("section", token, "forensics")}#div_id_DF-01_imp"' not in page
+
+
+def test_the_receipt_carries_a_reference(client, token, invitation):
+    response = Response.objects.create(invitation=invitation, status=Response.Status.SUBMITTED)
+
+    page = client.get(url("done", token)).content.decode()
+
+    assert f"R1-{response.pk:06d}" in page
