@@ -31,8 +31,9 @@ from analysis import disclosure, gaps, plan, selectors
 from analysis.workbook import WorkbookData
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.campaigns import services as campaign_services
-from surveys.models import Agency, Question, Response, localized
+from surveys.models import Agency, Question, Response
 from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.questionnaires.codebook import codebook, codebook_note
 from surveys.registry import events
 
 CACHE_SECONDS = 60 * 60
@@ -407,6 +408,7 @@ def workbook_data(campaign, filters, *, include_answers, exact=True):
         shares=tables["shares"],
         item_labels=labels["items"],
         codebook=codebook(structure),
+        codebook_note=codebook_note(structure.questionnaire),
         plan=training_plan(campaign, filters, frames),
         plan_named=include_answers,
         plan_note=plan.plan_note(min_n=min_cell_size(), cost_per_participant_day=cost_rate()),
@@ -460,30 +462,3 @@ def _disclosure_summary(frames, tables):
     if tables["hidden_selection"]:
         summary += " " + disclosure.note(min_n)
     return summary
-
-
-def codebook(structure):
-    language = structure.questionnaire.default_language
-    rows = []
-    for section in structure.sections:
-        for question in structure.questions_by_section[section.pk]:
-            choices = structure.choices.get(question.list_name, [])
-            rows.append(
-                {
-                    "Code": question.code,
-                    "Domain": localized(section.label, language, language),
-                    "Type": question.type,
-                    "Label": localized(question.label, language, language),
-                    "Choices": "; ".join(
-                        f"{c.name} = {localized(c.label, language, language)}" for c in choices
-                    ),
-                    # Translators: the codebook's Required column, for a required question.
-                    "Required": _("yes") if question.required else "",
-                    "Applies when": question.relevant,
-                    "Constraint": question.constraint,
-                    "Competency": question.competency,
-                    "Dimension": question.dimension,
-                    "Source": question.source,
-                }
-            )
-    return rows

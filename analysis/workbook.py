@@ -78,6 +78,7 @@ class WorkbookData:
     shares: pd.DataFrame
     item_labels: dict
     codebook: list
+    codebook_note: str = ""
     plan: object | None = None  # analysis.plan.Plan
     plan_note: str = ""
     plan_named: bool = False  # the sheets that name agencies: coordinators only
@@ -376,7 +377,7 @@ def _plan(workbook, data):
         )
 
 
-# The codebook's rows are keyed by these names (analysis.results.codebook);
+# The codebook's rows are keyed by these names (surveys.questionnaires.codebook);
 # the sheet's header shows them translated.
 CODEBOOK_HEADER = {
     "Code": (gettext_lazy("Code"), None),
@@ -396,7 +397,8 @@ CODEBOOK_HEADER = {
 def _codebook(workbook, data):
     header = [str(heading) for heading, _width in CODEBOOK_HEADER.values()]
     widths = {str(heading): width for heading, width in CODEBOOK_HEADER.values() if width}
-    sheet = Sheet(workbook, _("Codebook"), header, widths)
+    above = [data.codebook_note] if data.codebook_note else ()
+    sheet = Sheet(workbook, _("Codebook"), header, widths, above=above)
     for row in data.codebook:
         sheet.append([row[name] for name in CODEBOOK_HEADER])
     sheet.close()

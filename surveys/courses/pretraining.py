@@ -5,6 +5,8 @@ questionnaire, plus the tools and systems the participant uses, prior
 training and certifications, and the equipment at the home unit. It goes
 through the same importer, so it is edited like any other questionnaire."""
 
+from common.languages import xlsform_code
+from surveys.courses.pretraining_texts import TEXTS
 from surveys.models import Choice, Question
 from surveys.questionnaires.xlsform.definition import (
     ChoiceDef,
@@ -15,48 +17,18 @@ from surveys.questionnaires.xlsform.definition import (
 from surveys.questionnaires.xlsform.write import write_xlsform
 
 SOURCE = "E/CN.15/2014/7 para 59 (pre-training assessments)"
-TEXTS = {
-    "participant": ("About you", "Vous concernant"),
-    "competencies": ("The course's competencies", "Les compétences du cours"),
-    "role": ("What is your role?", "Quelle est votre fonction ?"),
-    "tools": (
-        "Which tools and systems do you use in this work (software, hardware, databases)?",
-        "Quels outils et systèmes utilisez-vous pour ce travail (logiciels, matériel, bases "
-        "de données) ?",
-    ),
-    "prior_training": (
-        "Have you been trained in this area before?",
-        "Avez-vous déjà été formé(e) dans ce domaine ?",
-    ),
-    "prior_training_detail": (
-        "Which training, when, and by whom?",
-        "Quelle formation, quand, et par qui ?",
-    ),
-    "certifications": (
-        "Which certifications do you hold?",
-        "Quelles certifications détenez-vous ?",
-    ),
-    "equipment": (
-        "What equipment does your unit have for this work?",
-        "De quel équipement votre unité dispose-t-elle pour ce travail ?",
-    ),
-    "prerequisites": ("Before this course", "Avant ce cours"),
-    "prerequisite": (
-        "Have you completed {course}, or equivalent training?",
-        "Avez-vous suivi {course}, ou une formation équivalente ?",
-    ),
-    "yes": ("Yes", "Oui"),
-    "no": ("No", "Non"),
-}
 
 
 def _text(key, languages, **values):
-    english, french = (text.format(**values) for text in TEXTS[key])
-    return {
-        language: french if "(fr)" in language else english
+    """{language: text} for each language of the form that TEXTS has; the
+    first language's English otherwise."""
+    texts = TEXTS[key]
+    found = {
+        language: texts[code].format(**values)
         for language in languages
-        if "(fr)" in language or "(en)" in language
-    } or {languages[0]: english}
+        if (code := xlsform_code(language).split("-")[0]) in texts
+    }
+    return found or {languages[0]: texts["en"].format(**values)}
 
 
 def pretraining_definition(course, questionnaire):
@@ -120,6 +92,7 @@ def pretraining_definition(course, questionnaire):
         languages=languages,
         sections=sections,
         choices=choices,
+        draft_languages=[language for language in languages if xlsform_code(language) != "en"],
     )
 
 

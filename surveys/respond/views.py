@@ -91,6 +91,8 @@ def _language(request, response, questionnaire):
     if response.language in questionnaire.languages:
         return response.language
     browser = languages.for_interface(questionnaire.languages, request.LANGUAGE_CODE)
+    if browser:  # remembered from now on: the offline workbook, the receipt
+        response_services.response_set_position(response=response, language=browser)
     return browser or questionnaire.default_language
 
 

@@ -56,7 +56,7 @@ def test_it_writes_every_sheet_in_order(tmp_path, round_with_answers):
 def test_every_sheet_has_a_frozen_filtered_printable_header(tmp_path, round_with_answers):
     workbook = export(tmp_path)
 
-    with_note_above = {"By region", "By agency kind", "Legal powers & resources"}
+    with_note_above = {"By region", "By agency kind", "Legal powers & resources", "Codebook"}
     for sheet in workbook:
         header_row = 2 if sheet.title in with_note_above else 1
         assert sheet.freeze_panes == f"A{header_row + 1}", sheet.title
@@ -149,8 +149,14 @@ def test_the_legal_powers_sheet_gives_the_share_lacking_by_region(tmp_path, roun
 
 
 def test_the_codebook_lists_every_question(tmp_path, round_with_answers):
-    codebook = by_header(export(tmp_path)["Codebook"])
+    sheet = export(tmp_path)["Codebook"]
+    codebook = by_header(sheet, header_row=2)
 
+    assert sheet["A1"].value == (
+        "Labels in English (en); the questionnaire is also in: French (fr), Spanish (es), "
+        "Arabic (ar), Russian (ru), Chinese (zh). Draft translations, for expert review: "
+        "French (fr), Spanish (es), Arabic (ar), Russian (ru), Chinese (zh)."
+    )
     assert (
         len(codebook)
         == Question.objects.filter(questionnaire=round_with_answers.questionnaire).count()

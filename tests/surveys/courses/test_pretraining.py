@@ -41,6 +41,12 @@ def test_the_form_rates_the_courses_competencies_and_asks_about_the_participant(
     assert {"role", "tools", "prior_training", "certifications", "equipment"} <= codes
     assert imported.languages == questionnaire.languages
     assert "na" in set(imported.choices.filter(list_name="scale5").values_list("name", flat=True))
+    # Its own questions in every language of the needs questionnaire, drafts but English.
+    tools = imported.questions.get(code="tools").label
+    assert set(tools) == set(questionnaire.languages)
+    assert tools["Spanish (es)"].startswith("¿Qué herramientas")
+    assert tools["Chinese (zh)"].startswith("您在这项工作中")
+    assert imported.draft_languages == questionnaire.languages[1:]
 
 
 def test_pretraining_form_writes_a_file_import_questionnaire_takes(tmp_path, catalogue):

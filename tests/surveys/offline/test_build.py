@@ -168,10 +168,16 @@ def test_the_workbook_speaks_the_responses_language_whoever_downloads_it(invitat
 
     data = offline.build_offline_workbook(invitation, response=response)
 
-    rows = dict(binding_workbook(data)["Instructions"].iter_rows(max_col=2, values_only=True))
+    workbook = binding_workbook(data)
     with translation.override("fr"):
-        deadline = formats.date_format(invitation.campaign.closes_on, "d F Y")
-    assert rows["Language"].startswith("Français. Available: English, Français")
+        long_date = translation.pgettext("long date", "d F Y")
+        deadline = formats.date_format(invitation.campaign.closes_on, long_date)
+        language, available = translation.gettext("Language"), translation.gettext("Deadline")
+        sheet = translation.gettext("Instructions")
+    rows = dict(workbook[sheet].iter_rows(max_col=2, values_only=True))
+    assert language != "Language"  # the French catalogue was used
+    assert rows[language].startswith("Français. ")
+    assert "English, Français, Español, العربية, Русский, 中文" in rows[language]
     # Month names come from Django's own French catalogue: the build ran in French.
-    assert rows["Deadline"] == deadline != invitation.campaign.closes_on.strftime("%d %B %Y")
+    assert rows[available] == deadline != invitation.campaign.closes_on.strftime("%d %B %Y")
     assert translation.get_language() == "en"  # and the request's language is left as it was

@@ -1,0 +1,50 @@
+"""The trainers' workbook's codebook: every question of the questionnaire,
+in its default language, and which of its translations are drafts."""
+
+from django.utils.translation import gettext as _
+
+from surveys.models import localized
+
+
+def codebook(structure):
+    language = structure.questionnaire.default_language
+    rows = []
+    for section in structure.sections:
+        for question in structure.questions_by_section[section.pk]:
+            choices = structure.choices.get(question.list_name, [])
+            rows.append(
+                {
+                    "Code": question.code,
+                    "Domain": localized(section.label, language, language),
+                    "Type": question.type,
+                    "Label": localized(question.label, language, language),
+                    "Choices": "; ".join(
+                        f"{c.name} = {localized(c.label, language, language)}" for c in choices
+                    ),
+                    # Translators: the codebook's Required column, for a required question.
+                    "Required": _("yes") if question.required else "",
+                    "Applies when": question.relevant,
+                    "Constraint": question.constraint,
+                    "Competency": question.competency,
+                    "Dimension": question.dimension,
+                    "Source": question.source,
+                }
+            )
+    return rows
+
+
+def codebook_note(questionnaire):
+    """The questionnaire's languages, the draft translations named."""
+    drafts = [language for language in questionnaire.draft_languages]
+    note = _("Labels in %(language)s; the questionnaire is also in: %(others)s.") % {
+        "language": questionnaire.default_language,
+        "others": ", ".join(
+            language for language in questionnaire.languages
+            if language != questionnaire.default_language
+        ) or "—",
+    }  # fmt: skip
+    if drafts:
+        note += " " + _("Draft translations, for expert review: %(drafts)s.") % {
+            "drafts": ", ".join(drafts)
+        }
+    return note
