@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
+from common import languages
 from surveys.models import Agency, Choice, Country, Region
 
 from .results import Filters
@@ -30,7 +31,8 @@ class DashboardFilterForm(forms.Form):
         roles = Choice.objects.filter(
             questionnaire=campaign.questionnaire, list_name="role"
         ).order_by("position")
-        language = campaign.questionnaire.default_language
+        questionnaire = campaign.questionnaire
+        language = languages.for_reader(questionnaire.languages, questionnaire.default_language)
         self.fields["role"].choices = [("", gettext("All roles"))] + [
             (c.name, c.label.get(language) or c.name) for c in roles
         ]

@@ -17,6 +17,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Count
 
+from common import languages
 from surveys.models import (
     Agency,
     Answer,
@@ -181,9 +182,9 @@ def _take(column, positions):
 
 
 def question_labels(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
-    """Competency statements, domain names and item questions in the form's
-    default language, keyed by code."""
-    language = questionnaire.default_language
+    """Competency statements, domain names and item questions in the
+    reader's language (the form's default where it lacks it), keyed by code."""
+    language = languages.for_reader(questionnaire.languages, questionnaire.default_language)
     competency, items = {}, {}
     for question in Question.objects.filter(questionnaire=questionnaire).exclude(dimension=""):
         text = localized(question.label, language, language)
@@ -200,7 +201,8 @@ def question_labels(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
 
 def group_labels(campaign: Campaign) -> dict[str, dict[str, str]]:
     """Display names for the values of each grouping: kinds, roles, countries."""
-    language = campaign.questionnaire.default_language
+    questionnaire = campaign.questionnaire
+    language = languages.for_reader(questionnaire.languages, questionnaire.default_language)
     roles = Choice.objects.filter(questionnaire=campaign.questionnaire, list_name="role")
     countries = Country.objects.filter(agencies__invitations__campaign=campaign).distinct()
     return {
@@ -257,7 +259,7 @@ def kind_audiences() -> dict[str, list[str]]:
 
 def precondition_labels(questionnaire: Questionnaire) -> dict[str, str]:
     """{question code: label} of the questions courses may depend on."""
-    language = questionnaire.default_language
+    language = languages.for_reader(questionnaire.languages, questionnaire.default_language)
     return {
         code: localized(label, language, language)
         for code, label in Question.objects.filter(

@@ -45,3 +45,12 @@ def for_interface(languages: list[str], code: str) -> str | None:
         if interface_code(language) == code:
             return language
     return None
+
+
+def for_reader(languages: list[str], default: str) -> str:
+    """The questionnaire language a reader of results gets its texts in
+    (competency statements, domain names, choices): the interface's active
+    language where the questionnaire has it, else its default."""
+    from django.utils import translation
+
+    return for_interface(languages, translation.get_language()) or default

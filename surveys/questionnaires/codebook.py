@@ -3,11 +3,13 @@ in its default language, and which of its translations are drafts."""
 
 from django.utils.translation import gettext as _
 
+from common import languages
 from surveys.models import localized
 
 
 def codebook(structure):
-    language = structure.questionnaire.default_language
+    questionnaire = structure.questionnaire
+    language = languages.for_reader(questionnaire.languages, questionnaire.default_language)
     rows = []
     for section in structure.sections:
         for question in structure.questions_by_section[section.pk]:
@@ -34,17 +36,16 @@ def codebook(structure):
 
 
 def codebook_note(questionnaire):
-    """The questionnaire's languages, the draft translations named."""
-    drafts = [language for language in questionnaire.draft_languages]
+    """The language of the codebook's labels and the questionnaire's other
+    languages, the draft translations named."""
+    shown = languages.for_reader(questionnaire.languages, questionnaire.default_language)
+    others = [language for language in questionnaire.languages if language != shown]
     note = _("Labels in %(language)s; the questionnaire is also in: %(others)s.") % {
-        "language": questionnaire.default_language,
-        "others": ", ".join(
-            language for language in questionnaire.languages
-            if language != questionnaire.default_language
-        ) or "—",
-    }  # fmt: skip
-    if drafts:
+        "language": shown,
+        "others": ", ".join(others) or "—",
+    }
+    if questionnaire.draft_languages:
         note += " " + _("Draft translations, for expert review: %(drafts)s.") % {
-            "drafts": ", ".join(drafts)
+            "drafts": ", ".join(questionnaire.draft_languages)
         }
     return note

@@ -310,7 +310,7 @@ class MissingItem:
 
 def _missing_item(survey, question):
     which = ""
-    if question.dimension:
+    if question.dimension in (Question.Dimension.IMPORTANCE, Question.Dimension.CAPABILITY):
         which = question.get_dimension_display()
     return MissingItem(question.code, survey.text(question.label), which)
 
