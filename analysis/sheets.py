@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 from django.utils.functional import Promise
+from django.utils.translation import get_language_bidi
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -89,6 +90,8 @@ class Sheet:
             self.widths.append(width)
         self.fit_width = fit_width
         self.sheet.freeze_panes = f"A{self.header_row + 1}"
+        # Arabic reads right to left: so does the sheet, column A on the right.
+        self.sheet.sheet_view.rightToLeft = get_language_bidi()
         last = get_column_letter(len(header))
         self.sheet.print_title_rows = f"{self.header_row}:{self.header_row}"
         self.sheet.page_setup.orientation = "landscape"

@@ -22,7 +22,6 @@ from analysis import gaps, tables
 from analysis.sheets import (
     HEADER_FONT,
     SCALE,
-    WRAP,
     Sheet,
     plain,
     text_cell,
@@ -107,7 +106,9 @@ def write_workbook(data, output):
 
 def _summary(workbook, data):
     header = [_("Item"), _("Value"), "", ""]
-    sheet = Sheet(workbook, _("Summary"), header, {header[0]: 28, header[1]: 70, "": 14})
+    widths = {header[0]: 28, header[1]: 70, "": 14}
+    # One page wide: the long values wrap in their column.
+    sheet = Sheet(workbook, _("Summary"), header, widths, fit_width=True)
     filters = "; ".join(f"{k}: {v}" for k, v in data.filters.items()) or _("none (all agencies)")
     for item, value in [
         (_("Campaign"), f"{data.campaign_code}: {data.campaign_name}"),
@@ -118,7 +119,7 @@ def _summary(workbook, data):
         (_("Small cells"), _small_cells(data.min_n)),
         *([(_("Disclosure control"), data.disclosure)] if data.disclosure else []),
     ]:
-        sheet.append([item, value])
+        sheet.append([item, value], wrap=True)
     sheet.append([])
     sheet.append([_("Invitations by region"), _("Invited"), _("Submitted"), _("Response rate")])
     for row in data.rates:
@@ -131,12 +132,8 @@ def _summary(workbook, data):
     if data.plan_note:
         guide.append((_("Training plan"), data.plan_note))
     for name, paragraph in guide:
-        sheet.sheet.append(
-            [
-                text_cell(sheet.sheet, str(name), font=HEADER_FONT),
-                text_cell(sheet.sheet, str(paragraph), alignment=WRAP),
-            ]
-        )
+        # Wrapped, each row as high as its paragraph needs.
+        sheet.append([str(name), str(paragraph)], wrap=True)
     sheet.close()
 
 

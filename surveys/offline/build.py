@@ -23,8 +23,8 @@ import openpyxl
 from django.conf import settings
 from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
@@ -280,6 +280,7 @@ class _Validations:
 def _write_instructions(workbook, context):
     sheet = workbook.active
     sheet.title = _sheet_title(str(INSTRUCTIONS_SHEET)) or "Instructions"
+    sheet.sheet_view.rightToLeft = get_language_bidi()
     rows, headings = instructions(
         context.invitation,
         context.structure.questionnaire,
@@ -381,6 +382,7 @@ def _write_section(workbook, context, section, title, list_ranges, words, bindin
     for letter, width in zip("ABCDE", (12, 60, 45, 30, 10), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = f"A{FIRST_QUESTION_ROW}"
+    sheet.sheet_view.rightToLeft = get_language_bidi()  # Arabic: column A on the right
     sheet.protection.sheet = True
 
 

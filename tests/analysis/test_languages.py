@@ -46,3 +46,15 @@ def test_the_trainers_workbook_speaks_the_readers_language(client, coordinator, 
     assert codebook["A1"].value.startswith("Libellés en French (fr)")
     labels = [row[3] for row in codebook.iter_rows(min_row=3, values_only=True)]
     assert statement(round_with_answers.questionnaire, "French (fr)") in labels
+
+
+def test_an_arabic_readers_workbook_reads_right_to_left(client, coordinator, round_with_answers):
+    client.force_login(coordinator)
+
+    reply = client.get(reverse("analysis:workbook", args=["R1"]), HTTP_ACCEPT_LANGUAGE="ar")
+    english = client.get(reverse("analysis:workbook", args=["R1"]), HTTP_ACCEPT_LANGUAGE="en")
+
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(reply.streaming_content)))
+    assert all(sheet.sheet_view.rightToLeft for sheet in workbook)
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(english.streaming_content)))
+    assert not any(sheet.sheet_view.rightToLeft for sheet in workbook)
