@@ -54,3 +54,21 @@ def for_reader(languages: list[str], default: str) -> str:
     from django.utils import translation
 
     return for_interface(languages, translation.get_language()) or default
+
+
+def from_browser(request, languages: list[str]) -> str | None:
+    """The questionnaire language the browser asks for: the language chosen
+    on the site (its cookie), else the first of Accept-Language that the
+    questionnaire has; None when nothing matches (no fallback to English)."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    header = request.headers.get("Accept-Language", "")
+    asked = ([cookie] if cookie else []) + [code for code, _ in parse_accept_lang_header(header)]
+    for code in asked:
+        wanted = interface_code(f"({code})")
+        for language in languages:
+            same_interface = wanted is not None and interface_code(language) == wanted
+            if same_interface or xlsform_code(language).split("-")[0] == code.lower().split("-")[0]:
+                return language
+    return None

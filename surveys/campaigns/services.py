@@ -124,11 +124,13 @@ class IssuedLink:
     emailed: bool
 
 
-def language_for(questionnaire: Questionnaire) -> str:
-    """The interface language of what is written to respondents before they
-    have chosen one: the questionnaire's default language where the interface
-    speaks it, else the site's."""
-    return interface_code(questionnaire.default_language) or settings.LANGUAGE_CODE
+def language_for(questionnaire: Questionnaire, invitation: Invitation | None = None) -> str:
+    """The interface language of what is written to a respondent: the one
+    their response is in (a reminder), else the questionnaire's default where
+    the interface speaks it, else the site's."""
+    response = getattr(invitation, "response", None) if invitation else None
+    chosen = interface_code(response.language) if response and response.language else None
+    return chosen or interface_code(questionnaire.default_language) or settings.LANGUAGE_CODE
 
 
 def _subject(campaign, reminder):
@@ -177,7 +179,7 @@ def _email_link(invitation, link, *, reminder):
     if not agency.contact_email:
         return False
     campaign = invitation.campaign
-    with translation.override(language_for(campaign.questionnaire)):
+    with translation.override(language_for(campaign.questionnaire, invitation)):
         values = {"campaign": campaign.name, "date": date_format(campaign.closes_on, "j F Y")}
         if reminder:
             ask = _(

@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
 from django import forms
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,34 @@ RADIO_ROW = "surveys/_radio_row.html"
 
 
 _INLINE_LISTS_MAX = 6
+
+
+# Digits and separators as people type them in every language: Arabic-Indic
+# and Persian digits, the Arabic decimal separator, a decimal comma, and
+# spaces (ordinary, no-break, thin) between thousands.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫", "01234567890123456789.", " \u00a0\u202f\u2009")
+
+
+def typed_number(value, decimal=False):
+    if not isinstance(value, str):
+        return value
+    text = value.strip().translate(_DIGITS)
+    # A decimal comma where the language writes one (French 12,5; not English 1,200).
+    comma = decimal and get_format("DECIMAL_SEPARATOR") == "," and text.count(",") == 1
+    return text.replace(",", ".") if comma else text
+
+
+class TypedIntegerField(forms.IntegerField):
+    def to_python(self, value):
+        return super().to_python(typed_number(value))
+
+
+class TypedDecimalField(forms.DecimalField):
+    def to_python(self, value):
+        return super().to_python(typed_number(value, decimal=True))
+
+
+PAIRED = (Question.Dimension.IMPORTANCE, Question.Dimension.CAPABILITY)
 
 
 class SectionForm(forms.Form):
@@ -37,6 +66,12 @@ class SectionForm(forms.Form):
         self.question_by_code = {q.code: q for q in questions if q.type != Question.Type.NOTE}
         for question in self.question_by_code.values():
             field = self._field_for(question, choices.get(question.list_name, []))
+            # The error summary names a rating by its competency too.
+            field.summary_label = (
+                f"{self.text(question.label)} – {field.label}"
+                if question.dimension in PAIRED
+                else field.label
+            )
             stored = answers.get(question.code, "")
             if question.type == Question.Type.SELECT_MULTIPLE:
                 field.initial = stored.split()
@@ -76,12 +111,12 @@ class SectionForm(forms.Form):
         # answer"; as text, it reaches the form and gets a message.
         if kind == Question.Type.INTEGER:
             widget = forms.TextInput(attrs={"inputmode": "numeric"})
-            return forms.IntegerField(
+            return TypedIntegerField(
                 min_value=-(10**12), max_value=10**12, widget=widget, **options
             )
         if kind == Question.Type.DECIMAL:
             widget = forms.TextInput(attrs={"inputmode": "decimal"})
-            return forms.DecimalField(max_digits=20, decimal_places=6, widget=widget, **options)
+            return TypedDecimalField(max_digits=20, decimal_places=6, widget=widget, **options)
         if kind == Question.Type.DATE:
             return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **options)
         widget = forms.Textarea(attrs={"rows": 3}) if question.code.endswith("comment") else None

@@ -128,6 +128,7 @@ def response_save_answers(
     section_code: str = "",
     actor: AbstractBaseUser | None = None,
     reason: str = RESPONDENT,
+    base_versions: dict[str, int] | None = None,
 ) -> SaveOutcome:
     """Save one page's answers (question code → text, "" to clear).
 
@@ -136,8 +137,10 @@ def response_save_answers(
     saved_version is newer than base_version) is not overwritten: it comes
     back as a Conflict for the person to decide, and everything else is saved.
     Every change is kept in the answer's history, with `actor` (a user, or
-    None for the agency through its link) and `reason`.
+    None for the agency through its link) and `reason`. `base_versions`
+    gives some answers a later base: those the page has autosaved since.
     """
+    base_versions = base_versions or {}
     response = Response.objects.select_for_update().get(pk=response.pk)
     if response.is_submitted:
         raise ResponseLocked(_("This response has been submitted and can no longer be changed."))
@@ -155,7 +158,7 @@ def response_save_answers(
         current = answer.value if answer else ""
         if value == current:
             continue
-        if answer is not None and answer.saved_version > base_version:
+        if answer is not None and answer.saved_version > base_versions.get(code, base_version):
             conflicts.append(Conflict(question, current, value))
             continue
         if not value:

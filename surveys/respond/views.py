@@ -2,6 +2,7 @@
 token; `with_invitation` is the one place that turns a token into an
 invitation or into a clear page saying why the link cannot be used."""
 
+import json
 from dataclasses import dataclass
 from functools import wraps
 
@@ -76,31 +77,35 @@ class Survey:
             for language in self.questionnaire.languages
         ]
 
-    def html_lang(self):
+    def content_lang(self):
+        """The questions' language code, which the interface may not speak
+        (a Portuguese form has English buttons)."""
         return languages.xlsform_code(self.language) or translation.get_language()
 
 
-def _language(request, response, questionnaire):
-    """The language asked for (the switch, remembered for the response), else
-    the one remembered, else the browser's (Accept-Language) where the form
-    has it, else the form's default."""
-    requested = request.GET.get("lang") or request.POST.get("lang")
+def _language(request, response, questionnaire, remember):
+    """The language asked for with the switch (remembered for the response),
+    else the one remembered, else the browser's where the form has it, else
+    the form's default. The browser's is remembered with the first answer
+    saved, not on a visit: a mail scanner opening the link first must not
+    choose for the respondent."""
+    requested = request.POST.get("lang") or request.GET.get("lang")
     if requested in questionnaire.languages:
-        response_services.response_set_position(response=response, language=requested)
+        if remember:
+            response_services.response_set_position(response=response, language=requested)
         return requested
     if response.language in questionnaire.languages:
         return response.language
-    browser = languages.for_interface(questionnaire.languages, request.LANGUAGE_CODE)
-    if browser:  # remembered from now on: the offline workbook, the receipt
-        response_services.response_set_position(response=response, language=browser)
-    return browser or questionnaire.default_language
+    return languages.from_browser(request, questionnaire.languages) or (
+        questionnaire.default_language
+    )
 
 
-def survey_for(request, invitation):
+def survey_for(request, invitation, *, remember=True):
     """The survey, with the interface switched to its language."""
     response = response_services.response_open(invitation=invitation)
     questionnaire = invitation.campaign.questionnaire
-    language = _language(request, response, questionnaire)
+    language = _language(request, response, questionnaire, remember)
     translation.activate(languages.interface_code(language) or settings.LANGUAGE_CODE)
     request.LANGUAGE_CODE = translation.get_language()
     structure = questionnaire_selectors.questionnaire_structure(questionnaire)
@@ -176,7 +181,7 @@ def section(request, invitation, code):
     return _render_section(request, survey, current, _section_form(survey, current))
 
 
-def _render_section(request, survey, current, form, version=None, status=200):
+def _render_section(request, survey, current, form, version=None, status=200, field_versions="{}"):
     applying = survey.sections()
     position = next(i for i, (s, _) in enumerate(applying) if s == current)
     return render(
@@ -184,6 +189,8 @@ def _render_section(request, survey, current, form, version=None, status=200):
         "surveys/section.html",
         {
             "autosave_url": survey.url("autosave", current.code),
+            "field_versions": field_versions,
+            "shown": " ".join(form.question_by_code),
             "survey": survey,
             "section": current,
             "section_label": survey.text(current.label),
@@ -200,20 +207,38 @@ def _render_section(request, survey, current, form, version=None, status=200):
     )
 
 
-def _save_valid_answers(request, survey, current):
-    """(form, outcome): the page's valid answers saved, the others and any
-    conflict marked on the form."""
+def _save_valid_answers(request, survey, current, only=None):
+    """(form, outcome): the page's valid answers saved (`only` those named),
+    the others and any conflict marked on the form. The first answer saved
+    also remembers the language the respondent is answering in."""
     form = _section_form(survey, current, request.POST)
     form.is_valid()
+    values = form.valid_values()
+    if only is not None:
+        values = {code: value for code, value in values.items() if code in only}
     outcome = response_services.response_save_answers(
         response=survey.response,
         questions=list(form.question_by_code.values()),
-        values=form.valid_values(),
+        values=values,
         base_version=_base_version(request),
+        base_versions=_field_versions(request),
         section_code=current.code,
     )
     _show_conflicts(form, survey, outcome.conflicts)
+    if outcome.saved and not survey.response.language:
+        response_services.response_set_position(response=survey.response, language=survey.language)
     return form, outcome
+
+
+def _field_versions(request):
+    """{code: version} of the answers this page autosaved since it was shown."""
+    try:
+        versions = json.loads(request.POST.get("field_versions") or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(versions, dict):
+        return {}
+    return {str(k): v for k, v in versions.items() if isinstance(v, int)}
 
 
 def _opened(count):
@@ -234,7 +259,7 @@ def _save_section(request, survey, current):
         if outcome.saved:
             messages.warning(request, _("Your other answers on this page were saved."))
         return _render_section(request, survey, current, form, version=outcome.version)
-    appeared = _reload_answers(survey, current)
+    appeared = _reload_answers(request, survey, current)
     if appeared:
         messages.info(request, _opened(appeared))
         return redirect(survey.url("section", current.code))
@@ -264,15 +289,20 @@ def _show_conflicts(form, survey, conflicts):
         )
 
 
-def _reload_answers(survey, current):
+def _reload_answers(request, survey, current):
     """Read the saved answers back; how many questions of this page they
-    made apply that did not before."""
+    made apply that the page did not show (`shown`, posted by the page;
+    autosave may already have saved the answer that opened them)."""
     answers = response_selectors.response_answers(survey.response)
     relevant = rules.relevance(survey.structure, answers)
+    posted = request.POST.get("shown")
+    shown = set(posted.split()) if posted is not None else None
     appeared = [
         q
         for q in survey.structure.questions_by_section[current.pk]
-        if relevant[q.code] and not survey.relevant[q.code] and q.type != Question.Type.NOTE
+        if relevant[q.code]
+        and q.type != Question.Type.NOTE
+        and (q.code not in shown if shown is not None else not survey.relevant[q.code])
     ]
     survey.answers, survey.relevant = answers, relevant
     return len(appeared)
@@ -324,9 +354,13 @@ def autosave(request, invitation, code):
     current = survey.structure.section(code)
     if survey.response.is_submitted or current not in [s for s, _ in survey.sections()]:
         return JsonResponse({"error": _("This page can no longer be changed.")}, status=409)
-    form, outcome = _save_valid_answers(request, survey, current)
-    errors = {name: " ".join(messages_) for name, messages_ in form.errors.items()}
-    return JsonResponse({"version": outcome.version, "errors": errors})
+    edited = set(request.POST.getlist("autosave_fields"))
+    form, outcome = _save_valid_answers(request, survey, current, only=edited)
+    errors = {
+        name: " ".join(messages_) for name, messages_ in form.errors.items() if name in edited
+    }
+    opened = _reload_answers(request, survey, current)
+    return JsonResponse({"version": outcome.version, "errors": errors, "opened": opened})
 
 
 def csrf_failure(request, reason=""):
@@ -336,14 +370,17 @@ def csrf_failure(request, reason=""):
     from django.views.csrf import csrf_failure as default
 
     match = resolve(request.path_info)
-    if request.method == "POST" and match.url_name == "section":
+    if match.url_name == "autosave":  # the script shows the message
+        return JsonResponse({"error": _("This page was open too long: press Save.")}, status=403)
+    if request.method == "POST" and match.url_name == "section" and request.COOKIES:
         return _expired_section(request, **match.kwargs)
+    # No cookie at all: the browser refuses them, and saving again would fail again.
     return default(request, reason, template_name="403_csrf.html")
 
 
 @with_invitation
 def _expired_section(request, invitation, code):
-    survey = survey_for(request, invitation)
+    survey = survey_for(request, invitation, remember=False)
     current = survey.structure.section(code)
     if survey.response.is_submitted or current not in [s for s, _ in survey.sections()]:
         return redirect(survey.url("start"))
@@ -356,7 +393,10 @@ def _expired_section(request, invitation, code):
             "shown below: press Save to keep them."
         ),
     )
-    return _render_section(request, survey, current, form, _base_version(request), status=403)
+    versions = json.dumps(_field_versions(request))
+    return _render_section(
+        request, survey, current, form, _base_version(request), status=403, field_versions=versions
+    )
 
 
 @with_invitation

@@ -33,6 +33,7 @@ def test_the_browsers_language_is_used_until_one_is_chosen(client, token, invita
 
     assert page.context["survey"].language == "Spanish (es)"
     assert '<html lang="es" dir="ltr">' in page.content.decode()
+    assert Response.objects.get(invitation=invitation).language == ""  # a visit chooses nothing
 
     client.get(url("start", token) + "?lang=French (fr)")
     again = client.get(url("start", token), HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
@@ -82,8 +83,9 @@ def test_autosave_saves_each_valid_answer_and_names_the_others(client, token, in
 
     reply = client.post(
         url("autosave", token, "profile"),
-        {"role": "prosecutor", "years_in_post": "1e", "version": version},
-    )
+        {"role": "prosecutor", "years_in_post": "1e", "version": version,
+         "autosave_fields": ["role", "years_in_post"]},
+    )  # fmt: skip
 
     body = json.loads(reply.content)
     assert reply.status_code == 200
@@ -120,8 +122,8 @@ def test_an_expired_form_keeps_the_typed_answers_and_asks_to_save_again(token, i
     browser = Client(enforce_csrf_checks=True)
     version = version_of(browser, token)
 
-    # The page's CSRF token is gone (a cleared cookie, a very old tab).
-    browser.cookies.clear()
+    # The page's CSRF token no longer matches (a new cookie, a very old tab).
+    browser.cookies["csrftoken"] = "x" * 32
     page = browser.post(
         url("section", token, "profile"),
         {"role": "judge", "years_in_post": "12", "version": version, "action": "next"},
@@ -164,3 +166,135 @@ def test_the_receipt_carries_a_reference(client, token, invitation):
     page = client.get(url("done", token)).content.decode()
 
     assert f"R1-{response.pk:06d}" in page
+
+
+def test_a_mail_scanner_opening_the_link_first_does_not_choose_the_language(token, invitation):
+    Client().get(url("start", token))  # no Accept-Language at all
+
+    page = Client().get(url("start", token), HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+
+    assert page.context["survey"].language == "French (fr)"
+
+
+def test_the_language_answered_in_is_remembered_with_the_first_answer(client, token, invitation):
+    version = version_of(client, token)
+    client.post(
+        url("section", token, "profile"),
+        {"years_in_post": "4", "version": version, "action": "save"},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+
+    assert Response.objects.get(invitation=invitation).language == "Russian (ru)"
+
+
+def test_the_switch_button_wins_over_a_language_in_the_address(client, token):
+    version = version_of(client, token)
+
+    client.post(
+        url("section", token, "profile") + "?lang=French (fr)",
+        {"version": version, "lang": "Russian (ru)", "action": "save"},
+    )
+
+    assert client.get(url("start", token)).context["survey"].language == "Russian (ru)"
+
+
+def test_questions_an_autosaved_answer_opened_are_shown_before_moving_on(client, token):
+    page = client.get(url("section", token, "profile"))
+    assert "role_other" not in page.context["shown"].split()
+    client.post(
+        url("autosave", token, "profile"),
+        {"role": "other", "version": page.context["version"], "autosave_fields": "role"},
+    )
+
+    reply = client.post(
+        url("section", token, "profile"),
+        {"role": "other", "version": page.context["version"], "action": "next",
+         "shown": page.context["shown"]},
+    )  # fmt: skip
+
+    assert reply.status_code == 302 and reply.url == url("section", token, "profile")
+    again = client.get(reply.url)
+    assert "role_other" in again.context["shown"].split()
+    assert "opened 1 more question" in again.content.decode()
+
+
+def test_autosave_never_erases_an_answer_another_device_gave(client, token, invitation):
+    page = client.get(url("section", token, "profile"))  # tab A: years_in_post empty
+    other = Client()
+    other.post(
+        url("section", token, "profile"),
+        {"years_in_post": "5", "version": version_of(other, token), "action": "save"},
+    )
+
+    versions = {}
+    for value in ("judge", "prosecutor"):  # as the script sends them
+        reply = client.post(
+            url("autosave", token, "profile"),
+            {"role": value, "years_in_post": "", "version": page.context["version"],
+             "field_versions": json.dumps(versions), "autosave_fields": "role"},
+        )  # fmt: skip
+        versions["role"] = json.loads(reply.content)["version"]
+
+    assert saved(invitation)["years_in_post"] == "5"
+    assert saved(invitation)["role"] == "prosecutor"
+
+
+def test_a_page_saved_after_its_own_autosave_sees_no_conflict(client, token, invitation):
+    page = client.get(url("section", token, "forensics"))
+    version = page.context["version"]
+    body = json.loads(
+        client.post(
+            url("autosave", token, "forensics"),
+            {"DF-01_imp": "3", "version": version, "autosave_fields": "DF-01_imp"},
+        ).content
+    )
+
+    reply = client.post(
+        url("section", token, "forensics"),
+        {"DF-01_imp": "4", "version": version, "action": "next",
+         "field_versions": json.dumps({"DF-01_imp": body["version"]})},
+    )  # fmt: skip
+
+    assert reply.status_code == 302
+    assert saved(invitation)["DF-01_imp"] == "4"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stored"),
+    [("French (fr)", "12,5", "12.5"), ("English (en)", "12.5", "12.5"),
+     ("Arabic (ar)", "١٢٫٥", "12.5"), ("French (fr)", "1 200", "1200")],
+)  # fmt: skip
+def test_numbers_are_read_as_people_type_them(client, token, invitation, language, typed, stored):
+    code = "DF-R06" if stored == "12.5" else "DF-R04"
+    page = client.get(url("section", token, "forensics") + f"?lang={language}")
+
+    client.post(
+        url("section", token, "forensics"),
+        {code: typed, "version": page.context["version"], "action": "save"},
+    )
+
+    assert saved(invitation)[code] == stored
+
+
+def test_an_expired_autosave_is_answered_in_json(token, invitation):
+    browser = Client(enforce_csrf_checks=True)
+    version = version_of(browser, token)
+    browser.cookies["csrftoken"] = "x" * 32
+
+    reply = browser.post(
+        url("autosave", token, "profile"),
+        {"role": "judge", "version": version, "autosave_fields": "role"},
+    )
+
+    assert reply.status_code == 403 and "press Save" in json.loads(reply.content)["error"]
+
+
+def test_a_browser_that_refuses_cookies_is_told_so(token):
+    browser = Client(enforce_csrf_checks=True)
+    version = version_of(browser, token)
+    browser.cookies.clear()
+
+    reply = browser.post(url("section", token, "profile"), {"version": version})
+
+    assert reply.status_code == 403
+    assert "accepts cookies" in reply.content.decode()
