@@ -33,6 +33,16 @@ urlpatterns = [
     path("campaigns/<slug:code>/remind/", campaign_views.campaign_remind, name="campaign_remind"),
     path("campaigns/<slug:code>/close/", campaign_views.campaign_close, name="campaign_close"),
     path(
+        "campaigns/<slug:code>/responses.<str:fmt>",
+        campaign_views.responses_download,
+        name="responses_download",
+    ),
+    path(
+        "campaigns/<slug:code>/responses-codebook.csv",
+        campaign_views.responses_codebook,
+        name="responses_codebook",
+    ),
+    path(
         "campaigns/<slug:code>/invitations/<int:invitation_id>/new-link/",
         campaign_views.invitation_new_link,
         name="invitation_new_link",

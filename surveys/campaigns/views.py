@@ -1,19 +1,26 @@
 """The coordinators' pages for running a round: campaigns, invitations,
 reminders, closing. Access is decided by surveys.access, nowhere else."""
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common.downloads import CSV_CONTENT_TYPE, attachment
 from surveys import access
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.campaigns import services as campaign_services
 from surveys.campaigns.forms import CampaignForm, InviteForm
+from surveys.exports import labelled, writers
 from surveys.models import Assessment, Response
+from surveys.questionnaires.selectors import questionnaire_structure
 from surveys.respond import services as response_services
 
 
@@ -220,3 +227,35 @@ def response_reopen(request, code, invitation_id):
         % {"agency": response.invitation.agency.name},
     )
     return redirect("surveys:campaign", code=code)
+
+
+DOWNLOAD_TYPES = {
+    "csv": CSV_CONTENT_TYPE,
+    "sav": "application/x-spss-sav",
+    "dta": "application/x-stata-dta",
+    "parquet": "application/vnd.apache.parquet",
+}
+
+
+@login_required
+def responses_download(request, code, fmt):
+    """The submitted responses as a labelled dataset (surveys.exports):
+    coordinators only, as it holds one row per agency."""
+    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    if fmt not in DOWNLOAD_TYPES:
+        raise Http404("No such format")
+    frame, variables = labelled.dataset(campaign, questionnaire_structure(campaign.questionnaire))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"responses.{fmt}"
+        writers.write(frame, variables, fmt, path)
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type=DOWNLOAD_TYPES[fmt])
+    return attachment(response, f"{campaign.code}-responses.{fmt}")
+
+
+@login_required
+def responses_codebook(request, code):
+    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    _frame, variables = labelled.dataset(campaign, questionnaire_structure(campaign.questionnaire))
+    response = HttpResponse(writers.codebook_csv(variables), content_type=CSV_CONTENT_TYPE)
+    return attachment(response, f"{campaign.code}-codebook.csv")
