@@ -62,3 +62,14 @@ def upload_page(model_admin, request, *, form_class, receive, template, title, *
         opts=model_admin.model._meta,
     )
     return render(request, template, context)
+
+
+def import_counts(file, read, created, updated):
+    """The placeholders of an import's summary message."""
+    return {
+        "count": read,
+        "file": file,
+        "created": created,
+        "updated": updated,
+        "unchanged": read - created - updated,
+    }

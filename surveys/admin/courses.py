@@ -8,7 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from surveys.admin.base import HistoryAdmin, upload_page
+from surveys.admin.base import HistoryAdmin, import_counts, upload_page
 from surveys.admin.forms import (
     CourseForm,
     CourseUploadForm,
@@ -78,13 +78,7 @@ class CourseAdmin(HistoryAdmin):
                 "%(unchanged)d unchanged.",
                 read,
             )
-            % {
-                "count": read,
-                "file": upload.name,
-                "created": created,
-                "updated": updated,
-                "unchanged": read - created - updated,
-            },
+            % import_counts(upload.name, read, created, updated),
         )
         return redirect("admin:surveys_course_changelist")
 

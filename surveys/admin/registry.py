@@ -8,7 +8,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from surveys.admin.base import HistoryAdmin, TabularInline, upload_page
+from surveys.admin.base import HistoryAdmin, TabularInline, import_counts, upload_page
 from surveys.admin.forms import EventUploadForm
 from surveys.models import Participant, TrainingEvent
 from surveys.registry.events import (
@@ -83,12 +83,6 @@ class TrainingEventAdmin(HistoryAdmin):
                 "%(unchanged)d unchanged.",
                 read,
             )
-            % {
-                "count": read,
-                "file": upload.name,
-                "created": created,
-                "updated": updated,
-                "unchanged": read - created - updated,
-            },
+            % import_counts(upload.name, read, created, updated),
         )
         return redirect("admin:surveys_trainingevent_changelist")
