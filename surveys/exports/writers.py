@@ -57,9 +57,11 @@ def write(frame, variables, fmt, path):
     elif fmt == "sav":
         labels = {name: label[:256] for name, label in labels.items()}  # SPSS's limit
         missing = {v.name: list(v.missing) for v in variables if v.missing}
+        # Codes are whole numbers: shown without decimals.
+        formats = {name: "F3.0" for name in value_labels}
         pyreadstat.write_sav(
             frame, str(path), column_labels=labels, variable_value_labels=value_labels,
-            missing_ranges=missing,
+            missing_ranges=missing, variable_format=formats,
         )  # fmt: skip
     elif fmt == "dta":
         labels = {name: label[:80] for name, label in labels.items()}  # Stata's limit
