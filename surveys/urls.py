@@ -38,6 +38,11 @@ urlpatterns = [
         name="responses_download",
     ),
     path(
+        "campaigns/<slug:code>/xlsform-for-collection.xlsx",
+        campaign_views.collection_xlsform,
+        name="collection_xlsform",
+    ),
+    path(
         "campaigns/<slug:code>/responses-codebook.csv",
         campaign_views.responses_codebook,
         name="responses_codebook",

@@ -2,16 +2,20 @@
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from surveys.admin.base import HistoryAdmin, TabularInline
+from surveys.admin.base import HistoryAdmin, TabularInline, upload_page
 from surveys.admin.forms import (
     CampaignAdminForm,
     InvitationForm,
+    ResponsesImportForm,
 )
 from surveys.campaigns import services as campaign_services
+from surveys.imports.services import ImportRefused, responses_import
 from surveys.models import (
     Campaign,
     Invitation,
@@ -39,6 +43,51 @@ class CampaignAdmin(HistoryAdmin):
     ]
     search_fields = ["code", "name"]
     list_select_related = ["questionnaire"]
+    change_form_template = "admin/surveys/campaign/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/import-responses/",
+                self.admin_site.admin_view(self.import_responses),
+                name="surveys_campaign_import_responses",
+            ),
+        ] + super().get_urls()
+
+    def import_responses(self, request, object_id):
+        campaign = get_object_or_404(Campaign, pk=object_id)
+        if not self.has_change_permission(request, campaign):
+            return HttpResponse(status=403)
+        reports = []
+        return upload_page(
+            self,
+            request,
+            form_class=ResponsesImportForm,
+            receive=lambda data: self._receive_responses(request, campaign, data, reports),
+            template="admin/surveys/campaign/import_responses.html",
+            title=_("Import responses collected elsewhere into %(campaign)s")
+            % {"campaign": campaign.code},
+            campaign=campaign,
+            reports=reports,
+        )
+
+    def _receive_responses(self, request, campaign, data, reports):
+        """Import (or check) the upload; its report is shown on the page."""
+        upload = data["file"]
+        try:
+            report = responses_import(
+                campaign=campaign,
+                data=upload.read(),
+                filename=upload.name,
+                agency_column=data["agency_column"] or None,
+                dry_run=data["dry_run"],
+                overwrite=data["overwrite"],
+                actor=request.user,
+            )
+        except ImportRefused as error:
+            return [str(error)]
+        reports.append(report)
+        return report.problems
 
     def get_queryset(self, request):
         return (

@@ -166,3 +166,29 @@ class CourseUploadForm(forms.Form):
 
 class EventUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Training events (.csv or .xlsx)"))
+
+
+class ResponsesImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Export from KoboToolbox or ODK Central (.xlsx or .csv)")
+    )
+    agency_column = forms.CharField(
+        label=gettext_lazy("Agency column"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy(
+            "The column that names each row's agency. Leave empty for the 'agency' question "
+            "of the XLSForm exported for this campaign, or 'agency_name' and 'country' columns."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Check only: report what would be imported, write nothing"),
+        required=False,
+        initial=True,
+    )
+    overwrite = forms.BooleanField(
+        label=gettext_lazy(
+            "Overwrite: replace answers already given, and change submitted responses"
+        ),
+        required=False,
+    )

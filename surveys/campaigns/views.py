@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from common.downloads import CSV_CONTENT_TYPE, attachment
+from common.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment
 from surveys import access
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.campaigns import services as campaign_services
 from surveys.campaigns.forms import CampaignForm, InviteForm
 from surveys.exports import labelled, writers
+from surveys.imports import form as collection_form
 from surveys.models import Assessment, Response
 from surveys.questionnaires.selectors import questionnaire_structure
 from surveys.respond import services as response_services
@@ -259,3 +260,14 @@ def responses_codebook(request, code):
     _frame, variables = labelled.dataset(campaign, questionnaire_structure(campaign.questionnaire))
     response = HttpResponse(writers.codebook_csv(variables), content_type=CSV_CONTENT_TYPE)
     return attachment(response, f"{campaign.code}-codebook.csv")
+
+
+@login_required
+def collection_xlsform(request, code):
+    """The campaign's questionnaire as an XLSForm for KoboToolbox or ODK
+    Central, its first question listing the invited agencies (coordinators
+    only: the list names every agency invited)."""
+    campaign, _ = access.campaign_for_user(request.user, code, need="is_coordinator")
+    data = collection_form.collection_xlsform(campaign)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    return attachment(response, f"{campaign.code}-xlsform-for-collection.xlsx")

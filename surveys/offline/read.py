@@ -58,23 +58,23 @@ class OfflineReading:
     notices: list
 
 
-def _normal(text):
+def normal(text):
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", str(text))
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
-def _choice_names(choices):
+def choice_names(choices):
     """Normalised label (in every language) or name → choice name."""
     names = {}
     for choice in choices:
         for label in choice.label.values():
-            names.setdefault(_normal(label), choice.name)
+            names.setdefault(normal(label), choice.name)
     for choice in choices:
-        names[_normal(choice.name)] = choice.name
+        names[normal(choice.name)] = choice.name
     return names
 
 
-def _as_text(value):
+def plain_text(value):
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, datetime.datetime):
@@ -87,19 +87,19 @@ def _as_text(value):
 def _form_value(question, value, choices):
     """A cell's value as the online form would post it."""
     if question.type == Question.Type.SELECT_ONE:
-        text = _as_text(value)
-        return _choice_names(choices).get(_normal(text), text)
+        text = plain_text(value)
+        return choice_names(choices).get(normal(text), text)
     if question.type == Question.Type.SELECT_MULTIPLE:
-        names = _choice_names(choices)
-        parts = [part.strip() for part in _as_text(value).split(MULTIPLE_SEPARATOR)]
-        return [names.get(_normal(part), part) for part in parts if part]
-    return _as_text(value)
+        names = choice_names(choices)
+        parts = [part.strip() for part in plain_text(value).split(MULTIPLE_SEPARATOR)]
+        return [names.get(normal(part), part) for part in parts if part]
+    return plain_text(value)
 
 
 DATE_FORMAT_MESSAGE = gettext_lazy("Enter the date as year-month-day, e.g. 2025-03-31.")
 
 
-def _is_ambiguous_date(question, value):
+def is_ambiguous_date(question, value):
     """A date typed as text other than year-month-day: 01/03/2025 is March in
     some countries and January in others, so it is not guessed."""
     return (
@@ -183,7 +183,8 @@ def _read(workbook, invitation, answers, structure):
             sheets[title] = _cells_by_coordinate(workbook[title])
         cells = sheets[title]
         row = re.sub(r"^[A-Z]+", "", coordinate)
-        if _as_text(cells.get(f"{CODE_COLUMN}{row}", ("", ""))[0]) != code or code not in questions:
+        written = plain_text(cells.get(f"{CODE_COLUMN}{row}", ("", ""))[0])
+        if written != code or code not in questions:
             raise WorkbookRefused(
                 _(
                     # Translators: %(cell)s is a cell such as A12, %(question)s a question's code.
@@ -199,7 +200,7 @@ def _read(workbook, invitation, answers, structure):
             problems[code] = [_("formulas are not accepted; type the value.")]
         elif _is_empty(value):
             continue
-        elif _is_ambiguous_date(questions[code], value):
+        elif is_ambiguous_date(questions[code], value):
             problems[code] = [str(DATE_FORMAT_MESSAGE)]
         else:
             question = questions[code]

@@ -54,3 +54,13 @@ GROUPING_NAMES = {
 @register.filter
 def humanize_grouping(name):
     return GROUPING_NAMES.get(name, name.replace("_", " "))
+
+
+@register.simple_tag
+def languages_in_themselves():
+    """settings.LANGUAGES as written there, each named in itself.
+    get_available_languages would translate the names: "English" became
+    "الإنكليزية" on an Arabic page, where an English reader must find it."""
+    from django.conf import settings
+
+    return settings.LANGUAGES

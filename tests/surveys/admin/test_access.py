@@ -53,6 +53,7 @@ def answer_pages(response, upload):
         reverse("admin:surveys_offlineupload_change", args=[upload.pk]),
         reverse("admin:surveys_questionnaire_import"),
         reverse("admin:surveys_course_import"),
+        reverse("admin:surveys_campaign_import_responses", args=[response.invitation.campaign_id]),
     ]
 
 

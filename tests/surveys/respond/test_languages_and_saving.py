@@ -298,3 +298,11 @@ def test_a_browser_that_refuses_cookies_is_told_so(token):
 
     assert reply.status_code == 403
     assert "accepts cookies" in reply.content.decode()
+
+
+def test_the_staff_pages_switch_names_each_language_in_itself_in_arabic_too(client):
+    page = client.get("/accounts/login/", headers={"Accept-Language": "ar"}).content.decode()
+
+    assert 'dir="rtl"' in page
+    for name in ("English", "Français", "Español", "Русский", "中文"):
+        assert f">{name}</button>" in page
