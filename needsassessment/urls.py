@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # set_language: the language switch of the staff pages (a cookie).
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("analysis.api.urls")),
     path("", include("analysis.urls")),
     path("", include("surveys.urls")),
     path("", include("surveys.audit.urls")),
