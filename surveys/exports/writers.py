@@ -46,6 +46,17 @@ def _csv(frame):
     return out.getvalue().encode("utf-8-sig")
 
 
+def _measure(variable):
+    """SPSS's level of measurement: a rating scale (its labels numbered, "1 –
+    Very low") is ordinal, other coded answers nominal, numbers scale."""
+    if not variable.numeric:
+        return "nominal"
+    if not variable.value_labels:
+        return "scale"
+    first = str(variable.value_labels.get(1, ""))
+    return "ordinal" if first[:1] == "1" else "nominal"
+
+
 def write(frame, variables, fmt, path):
     """Write the dataset to `path` in `fmt` (one of FORMATS)."""
     labels = {variable.name: variable.label for variable in variables}
@@ -62,6 +73,7 @@ def write(frame, variables, fmt, path):
         pyreadstat.write_sav(
             frame, str(path), column_labels=labels, variable_value_labels=value_labels,
             missing_ranges=missing, variable_format=formats,
+            variable_measure={v.name: _measure(v) for v in variables},
         )  # fmt: skip
     elif fmt == "dta":
         labels = {name: label[:80] for name, label in labels.items()}  # Stata's limit

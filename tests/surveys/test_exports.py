@@ -74,6 +74,9 @@ def test_the_sav_file_reads_back_as_the_database_with_its_labels(tmp_path, answe
     assert list(frame["training_languages__ar"]) == [0, 1]
     assert list(frame["years_in_post"]) == [7, 12]
     assert meta.variable_value_labels["role"][1] == "Investigator"
+    assert meta.variable_measure["DF_04_imp"] == "ordinal"
+    assert meta.variable_measure["role"] == "nominal"
+    assert meta.variable_measure["years_in_post"] == "scale"
 
 
 def test_the_dta_file_keeps_labels_and_stata_missing_values(tmp_path, answered):
