@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from common.downloads import DEFAULT_UPLOAD_BYTES
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "common",
     "surveys",
     "analysis",
     "benchmark",
@@ -178,6 +180,22 @@ STORAGES = {
 }
 
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded files (offline workbooks, background jobs' files) on shared
+# storage when several servers run: an S3-compatible bucket through
+# django-storages, with the usual AWS_* variables (credentials as boto3
+# reads them). Local disk (MEDIA_ROOT) otherwise.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "default_acl": None,  # private: files are served through views that check access
+            "file_overwrite": False,
+        },
+    }
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "surveys:campaigns"
@@ -185,12 +203,42 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Groups with fewer respondents show their count only, never a mean.
 TNA_MIN_N = env_int("TNA_MIN_N", 5)
+# How many campaigns' answers each process keeps in memory (analysis.snapshot).
+TNA_SNAPSHOT_CAMPAIGNS = env_int("TNA_SNAPSHOT_CAMPAIGNS", 3)
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "tna",
+# One cache for every server: Django's Redis cache when REDIS_URL is set
+# (redis://host:6379/0), this process's memory otherwise. Every cached result
+# is keyed by its campaign's data stamp (analysis.results), so no server ever
+# serves another's stale copy.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "tna"),
+        }
     }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "tna",
+        }
+    }
+
+# Background jobs (common.jobs) on Celery when CELERY_BROKER_URL is set
+# (redis://host:6379/1); without a broker they run in the request.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-job leaves it to another
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "send-followups": {
+        "task": "surveys.send_followups",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -15,6 +15,7 @@ urlpatterns = [
     # set_language: the language switch of the staff pages (a cookie).
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("analysis.api.urls")),
+    path("", include("common.urls")),
     path("", include("analysis.urls")),
     path("", include("surveys.urls")),
     path("", include("surveys.audit.urls")),

@@ -1,0 +1,64 @@
+"""A background job's page: how far it is, then its file, or why it failed
+and a button to try again. Only the person who started it, or a coordinator."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from common import jobs
+from common.models import Job
+from surveys import access
+
+# How often the page of a running job reloads itself, in seconds.
+REFRESH_SECONDS = 2
+
+
+def _job_for(request, job_id):
+    job = get_object_or_404(Job, pk=job_id)
+    user_access = access.access_for(request.user)
+    if job.requested_by_id != request.user.pk and not user_access.is_coordinator:
+        raise Http404("No such job")
+    return job
+
+
+@login_required
+def job_detail(request, job_id):
+    job = _job_for(request, job_id)
+    refresh = None if job.is_finished else REFRESH_SECONDS
+    return render(request, "common/job.html", {"job": job, "refresh": refresh})
+
+
+@login_required
+def job_download(request, job_id):
+    job = _job_for(request, job_id)
+    if job.status != Job.Status.DONE:
+        raise Http404("The file is not ready")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+
+
+@require_POST
+@login_required
+def job_retry(request, job_id):
+    job = jobs.job_retry(job=_job_for(request, job_id))
+    return redirect("common:job", job.pk)
+
+
+@require_POST
+@login_required
+def job_new(request, kind):
+    """Start a job of `kind` on the posted campaigns (coordinators only: these
+    files name agencies)."""
+    user_access = access.access_for(request.user)
+    if not user_access.is_coordinator:
+        raise PermissionDenied
+    codes = request.POST.getlist("campaign")
+    known = set(
+        access.campaigns_for(user_access).filter(code__in=codes).values_list("code", flat=True)
+    )
+    if not codes or set(codes) - known or kind not in jobs.KINDS:
+        raise Http404("No such campaign or job")
+    params = {"campaigns": codes} if kind == "workbooks" else {"campaign": codes[0]}
+    job = jobs.job_start(kind=kind, params=params, user=request.user)
+    return redirect("common:job", job.pk)
