@@ -274,8 +274,15 @@ def filter_frame(frame, **filters):
     mask = pd.Series(True, index=frame.index)
     for column, value in filters.items():
         _check_grouping(column)
-        if value:
-            mask &= frame[column].astype(str) == str(value)
+        if not value:
+            continue
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            # Compare the categories once, then the codes: no string per row.
+            wanted = np.flatnonzero(values.cat.categories.astype(str) == str(value))
+            mask &= np.isin(values.cat.codes.to_numpy(), wanted)
+        else:
+            mask &= values.astype(str) == str(value)
     return frame[mask]
 
 

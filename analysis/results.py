@@ -27,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
-from analysis import disclosure, gaps, plan, selectors
+from analysis import disclosure, gaps, plan, selectors, snapshot
 from analysis.workbook import WorkbookData
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.campaigns import services as campaign_services
@@ -65,7 +65,7 @@ def data_stamp(campaign):
     return f"{stamp['count']}:{stamp['changed']}:{stamp['submitted']}"
 
 
-def _cached(campaign, name, filters, compute, version="exact"):
+def cached(campaign, name, filters, compute, version="exact"):
     # Everything the results depend on: the questionnaire version too, in
     # case a campaign without answers is moved to another one.
     raw = (
@@ -103,7 +103,8 @@ class Frames:
         """Every answer this reader's results may use, unfiltered."""
         if self._whole is None:
             if self.exact:
-                self._whole = selectors.answers_frame([self.campaign])
+                stamp = data_stamp(self.campaign)
+                self._whole = snapshot.submitted_frame(self.campaign, stamp)
             else:
                 released = self.release.responses if self.release else []
                 self._whole = selectors.answers_frame([self.campaign], responses=released)
@@ -119,7 +120,7 @@ class Frames:
         computed once per release and data stamp."""
         if self.exact:
             return None
-        return _cached(
+        return cached(
             self.campaign, "blocks", Filters(), lambda: protection(self.whole()), self.version()
         )
 
@@ -135,7 +136,7 @@ def disclosure_state(campaign, filters, exact):
         frame = frames()
         return not frame.empty and not frames.blocks().publishable(frame["response"])
 
-    hidden = _cached(campaign, "hidden", filters, compute, frames.version())
+    hidden = cached(campaign, "hidden", filters, compute, frames.version())
     note = disclosure.note(min_cell_size())
     return {"release": frames.release, "hidden_selection": hidden, "disclosure_note": note}
 
@@ -164,7 +165,7 @@ def overview(campaign, filters, frames=None, *, exact=True):
     def compute():
         return overview_tables(frames(), min_cell_size(), frames.blocks())
 
-    return _cached(campaign, "overview", filters, compute, frames.version())
+    return cached(campaign, "overview", filters, compute, frames.version())
 
 
 def overview_tables(frame, min_n, blocks=None):
@@ -220,7 +221,7 @@ def breakdowns(campaign, filters, *, exact=True):
             for by in BREAKDOWNS
         }
 
-    return _cached(campaign, "breakdowns", filters, compute, frames.version())
+    return cached(campaign, "breakdowns", filters, compute, frames.version())
 
 
 def training_plan(campaign, filters, frames=None, *, exact=True):
@@ -235,7 +236,7 @@ def training_plan(campaign, filters, frames=None, *, exact=True):
     def compute():
         return plan.build_plan(frames(), catalogue, blocks=frames.blocks(), **options)
 
-    checked = _cached(campaign, "plan", filters, compute, f"{frames.version()}:{stamp}")
+    checked = cached(campaign, "plan", filters, compute, f"{frames.version()}:{stamp}")
     if frames.exact:
         return checked
     return plan.Plan(
@@ -328,13 +329,12 @@ def answers_table(campaign, filters, structure, frames=None):
         for index, name in enumerate(names):
             key = ("number", name) if kind is np.float64 and name in mixed else name
             columns[key] = matrix[:, index]
-    wide = pd.DataFrame(
-        {code: columns[code] for code in codes if code not in mixed}, index=responses
-    )
     for code in mixed:
         numbers = columns[("number", code)]
-        wide[code] = np.where(np.isnan(numbers), columns[code], numbers.astype(object))
-    wide = wide[codes]
+        columns[code] = np.where(np.isnan(numbers), columns[code], numbers.astype(object))
+    # Built at once, in the questionnaire's order: adding hundreds of columns
+    # one by one fragments the frame.
+    wide = pd.DataFrame({code: columns[code] for code in codes}, index=responses)
     profile = (
         frame.drop_duplicates("response")
         .set_index("response")[list(PROFILE_COLUMNS)[1:]]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Max
 
 from common import languages
 from surveys.models import (
@@ -275,3 +275,22 @@ def catalogue_labels() -> dict[str, dict[str, str]]:
         "audience_labels": dict(Course.Audience.choices),
         "level_labels": dict(Course.Level.choices),
     }
+
+
+def submitted_versions(campaign: Campaign) -> dict:
+    """Response id → updated_at of the campaign's submitted responses: what
+    analysis.snapshot compares to know which to read again."""
+    return dict(
+        Response.objects.filter(
+            invitation__campaign=campaign, status=Response.Status.SUBMITTED
+        ).values_list("pk", "updated_at")
+    )
+
+
+def invitations_stamp(campaign: Campaign) -> str:
+    """How many invitations the campaign has and when the last was made: the
+    response-rate chart changes with them (analysis.cached_charts)."""
+    invited = Invitation.objects.filter(campaign=campaign).aggregate(
+        count=Count("pk"), last=Max("created_at")
+    )
+    return f"{invited['count']}:{invited['last']}"

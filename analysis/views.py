@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from analysis import (
+    cached_charts,
     charts,
     country_report,
     gaps,
@@ -165,18 +166,16 @@ def chart(request, code, name, fmt):
     if fmt not in CHART_TYPES or name not in charts.DASHBOARD_CHARTS:
         raise Http404("Unknown chart")
     context = _context(request, code)
-    campaign = context["campaign"]
-    figure = charts.dashboard_chart(
+    chart_bytes = cached_charts.dashboard_chart(
+        context["campaign"],
+        context["filters"],
         name,
-        results.overview(campaign, context["filters"], exact=context["exact"]),
-        labels=context["labels"],
-        min_n=context["min_n"],
-        submissions=selectors.submissions(campaign, context["access"].forced_country)
-        if name == "response-rate"
-        else None,
+        fmt,
+        exact=context["exact"],
+        forced_country=context["access"].forced_country,
     )
-    # Like the page it belongs to, not kept in any cache (common.middleware).
-    return HttpResponse(charts.render(figure, fmt), content_type=CHART_TYPES[fmt])
+    # Like the page it belongs to, not kept in any browser cache (common.middleware).
+    return HttpResponse(chart_bytes, content_type=CHART_TYPES[fmt])
 
 
 @login_required

@@ -23,6 +23,15 @@ WORKBOOK_PEAK_MB = 500.0
 SAVE_P95_MS = 100.0
 
 
+FILTER_WARM_SECONDS = 0.5
+
+
+FILTER_COLD_SECONDS = 1.5
+
+
+ROUNDS_5_SECONDS = 5.0
+
+
 @dataclass
 class Target:
     key: str
@@ -32,7 +41,7 @@ class Target:
     met: bool
 
 
-def targets(steps, load):
+def targets(steps, load, dashboard=None):
     """The issue's targets with what was measured: reported, never asserted."""
     by_name = {step.name: step for step in steps}
     analysis, workbook = by_name["analysis"], by_name["full_workbook"]
@@ -83,7 +92,37 @@ def targets(steps, load):
             f"{answers['lost']} of {answers['sent']} sent",
             answers["lost"] == 0 and answers["sent"] > 0,
         ),
+        *_dashboard_targets(dashboard or {}),
     ]
+
+
+def _dashboard_targets(dashboard):
+    found = []
+    for key, name, limit in (
+        (
+            "dashboard_filter_warm",
+            "filter change, page + 4 charts, data unchanged",
+            FILTER_WARM_SECONDS,
+        ),
+        ("dashboard_filter_cold", "filter change after an answer changed", FILTER_COLD_SECONDS),
+        ("rounds_compared_5", "five rounds compared", ROUNDS_5_SECONDS),
+    ):
+        if key in dashboard:
+            seconds = dashboard[key]["seconds"]
+            found.append(Target(key, name, f"< {limit:g} s", f"{seconds:.2f} s", seconds < limit))
+    servers = dashboard.get("two_servers")
+    if servers and "seen_on_other_server" in servers:
+        found.append(
+            Target(
+                "two_servers",
+                "answer saved on one server, seen on the other",
+                "seen at once; job done",
+                f"{servers['submitted_before']} → {servers['submitted_after']} submitted; "
+                f"job {servers['job_seconds']:.1f} s",
+                servers["seen_on_other_server"] and bool(servers["job_files"]),
+            )
+        )
+    return found
 
 
 STEP_TARGETS = {
@@ -194,6 +233,7 @@ def report_table(report):
             queries["dashboard_get_cold"]["queries"],
             queries["dashboard_get_warm"]["queries"],
         ),
+        *_dashboard_lines(report),
         "",
         "Targets:",
     ]
@@ -203,6 +243,39 @@ def report_table(report):
             f"{_verdict(target['met'])}"
         )
     return "\n".join(out)
+
+
+def _dashboard_lines(report):
+    if "dashboard_filter_warm" not in report:
+        return []
+    warm, cold = report["dashboard_filter_warm"], report["dashboard_filter_cold"]
+    lines = [
+        "",
+        "7 the dashboard through its views (page + 4 PNG charts):",
+        f"    first view, nothing in memory      {report['dashboard_first_view']['seconds']:.2f} s",
+        f"    filter change, data unchanged      {warm['seconds']:.2f} s (page {warm['page']:.2f}, "
+        f"charts {warm['charts']:.2f}); {warm['floor_ratio']:.2f}× the raw fetch floor",
+        f"    same, after an answer changed      {cold['seconds']:.2f} s (page {cold['page']:.2f}, "
+        f"charts {cold['charts']:.2f}); {cold['floor_ratio']:.2f}× the raw fetch floor",
+        f"    4 charts uncached / cached         {report['charts_uncached']['seconds']:.2f} s / "
+        f"{report['charts_cached']['seconds']:.3f} s",
+    ]
+    if "rounds_compared_5" in report:
+        lines.append(
+            f"    five rounds compared (from the database) "
+            f"{report['rounds_compared_5']['seconds']:.2f} s"
+        )
+    servers = report.get("two_servers") or {}
+    if "seen_on_other_server" in servers:
+        lines.append(
+            f"    two servers: {servers['submitted_before']} → {servers['submitted_after']} "
+            "submitted on the other server's dashboard "
+            f"({servers['dashboard_after_save_seconds']:.2f} s); "
+            f"workbook job {servers['job_seconds']:.1f} s"
+        )
+    elif servers:
+        lines.append(f"    two servers: {servers.get('skipped') or servers.get('failed')}")
+    return lines
 
 
 def jsonable(value):

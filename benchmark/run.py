@@ -36,6 +36,7 @@ import django
 from django.conf import settings
 from django.db import connection
 
+from benchmark import dashboards, servers
 from benchmark.load import LOOPBACK, load_invitations_create, rating_sections, survey_load
 from benchmark.report import jsonable, targets
 from benchmark.steps import OtherLoad, measure_steps, query_counts, timed
@@ -64,11 +65,20 @@ def run(*, responses, items, concurrency, load_seconds, scratch):
         steps = measure_steps(campaign, scratch)
     gc.collect()
 
+    floor = next(ref for ref in steps[0].references if ref.kind == "floor")
+    with OtherLoad() as dashboards_load:
+        dashboard = dashboards.measure_dashboards(campaign, floor.seconds)
+
     _, token = load_invitations_create(campaign, 1, prefix="Query-count agency")[0]
     sections = rating_sections(campaign)
     queries = query_counts(campaign, token, sections[0])
     with OtherLoad() as survey_other_load:
         load = survey_load(campaign, scratch, concurrency=concurrency, seconds=load_seconds)
+
+    others = dashboards.copy_rounds(campaign, 4)
+    say("measuring five rounds compared")
+    dashboard["rounds_compared_5"] = dashboards.rounds_compared(campaign, others)
+    dashboard["two_servers"] = _two_servers(scratch)
 
     report = {
         "sizes": {
@@ -84,12 +94,14 @@ def run(*, responses, items, concurrency, load_seconds, scratch):
         },
         "other_processes_cpu_share": {
             "steps": steps_load.share,
+            "dashboards": dashboards_load.share,
             "survey_load": survey_other_load.share,
         },
         "steps": {step.name: step for step in steps},
+        **dashboard,
         "load": load,
         "queries": queries,
-        "targets": targets(steps, load),
+        "targets": targets(steps, load, dashboard),
         "notes": [
             "Seconds come from a plain run of each step; peak MB from a separate run of the "
             "same step under tracemalloc, which slows it down.",
@@ -103,6 +115,44 @@ def run(*, responses, items, concurrency, load_seconds, scratch):
         ],
     }
     return jsonable(report)
+
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379")
+TWO_SERVERS_DATABASE = "tna_benchmark_two_servers"
+
+
+def _two_servers(scratch):
+    """The two-server scenario (benchmark.servers) on a database of its own
+    beside the benchmark's PostgreSQL one, with Redis; skipped on SQLite."""
+    if connection.vendor != "postgresql":
+        return {"skipped": "needs PostgreSQL (--database-url) and Redis"}
+    import psycopg
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as error:
+        return {"skipped": f"no Redis at {REDIS_URL}: {error}"}
+    url = settings.DATABASES["default"]
+    base = f"postgres://{url['USER']}@{url['HOST'] or '127.0.0.1'}:{url['PORT'] or 5432}"
+    with psycopg.connect(f"{base}/{url['NAME']}", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {TWO_SERVERS_DATABASE} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {TWO_SERVERS_DATABASE}")
+    say("two servers on PostgreSQL and Redis")
+    folder = Path(scratch) / "two-servers"
+    folder.mkdir(exist_ok=True)
+    try:
+        return servers.two_servers(
+            folder,
+            database_url=f"{base}/{TWO_SERVERS_DATABASE}",
+            redis_url=f"{REDIS_URL}/14",
+            broker_url=f"{REDIS_URL}/15",
+        )
+    except RuntimeError as error:
+        return {"failed": str(error)}
+    finally:
+        with psycopg.connect(f"{base}/{url['NAME']}", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {TWO_SERVERS_DATABASE} WITH (FORCE)")
 
 
 def write_json(report, path):

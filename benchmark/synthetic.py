@@ -67,8 +67,14 @@ class ProgressBar:
         self.label, self.total, self.width = label, max(total, 1), width
         self.stream = stream or sys.stderr
         self.shown = None
+        # Only on a terminal: in a log, every redraw is a line of its own.
+        self.enabled = self.stream.isatty()
+        if not self.enabled:
+            self.stream.write(f"{label}…\n")
 
     def update(self, done):
+        if not self.enabled:
+            return
         percent = min(100, int(100 * done / self.total))
         if percent == self.shown:
             return
@@ -79,6 +85,8 @@ class ProgressBar:
         self.stream.flush()
 
     def close(self):
+        if not self.enabled:
+            return
         self.update(self.total)
         self.stream.write("\n")
         self.stream.flush()

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+from analysis import snapshot
 from surveys.campaigns import services as campaign_services
 from surveys.demo import factories
 from surveys.models import Agency
@@ -123,3 +124,10 @@ def focal_point(db):
 @pytest.fixture
 def trainer(db):
     return make_user("trainer", "trainer")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_snapshots():
+    """Each test reads its own answers: no frame kept from another test's
+    campaign that had the same id (analysis.snapshot)."""
+    snapshot.forget()

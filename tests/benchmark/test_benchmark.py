@@ -104,3 +104,9 @@ def test_the_command_measures_every_step_and_loses_no_answer(tmp_path):
     assert report["load"]["errors"] == 0
     assert "survey under load" in finished.stdout
     assert all(target["name"] in finished.stdout for target in report["targets"])
+    for key in ("dashboard_filter_warm", "dashboard_filter_cold", "charts_uncached",
+                "charts_cached", "rounds_compared_5"):  # fmt: skip
+        assert report[key]["seconds"] > 0, key
+    assert report["rounds_compared_5"]["rounds"] == 5
+    assert report["two_servers"] == {"skipped": "needs PostgreSQL (--database-url) and Redis"}
+    assert "\r" not in finished.stderr  # no progress bar redrawn into a log

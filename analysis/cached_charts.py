@@ -1,0 +1,29 @@
+"""The dashboard's charts, rendered once and then served from the cache (the
+shared Redis cache when several servers run): keyed like every result by the
+campaign's data stamp and release, the filters, the reader's forced country
+and the language (analysis.results.cached), and by name and format. The
+response-rate chart counts invitations too, so their stamp is in its key."""
+
+from analysis import charts, results, selectors
+
+
+def dashboard_chart(campaign, filters, name, fmt, *, exact, forced_country=None):
+    """The chart's bytes (PNG or SVG) as the chart view serves them."""
+    frames = results.Frames(campaign, filters, exact)
+    key = f"chart:{name}:{fmt}:{forced_country or ''}"
+    if name == "response-rate":
+        key += ":" + selectors.invitations_stamp(campaign)
+
+    def compute():
+        figure = charts.dashboard_chart(
+            name,
+            results.overview(campaign, filters, frames, exact=exact),
+            labels=selectors.question_labels(campaign.questionnaire),
+            min_n=results.min_cell_size(),
+            submissions=selectors.submissions(campaign, forced_country)
+            if name == "response-rate"
+            else None,
+        )
+        return charts.render(figure, fmt)
+
+    return results.cached(campaign, key, filters, compute, frames.version())

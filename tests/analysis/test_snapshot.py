@@ -1,0 +1,64 @@
+"""A campaign's answers kept in memory and brought up to date by reading
+only the responses that changed: always the same frame as reading them all."""
+
+import pytest
+
+from analysis import results, selectors, snapshot
+from surveys.campaigns import services as campaign_services
+from surveys.models import Response
+from surveys.respond import services as response_services
+from tests.conftest import make_agency, submit_ratings
+
+pytestmark = pytest.mark.django_db
+
+
+def ordered(frame):
+    frame = frame.astype({column: str for column in frame.columns if column != "number"})
+    return frame.sort_values(["response", "question"]).reset_index(drop=True)
+
+
+def current(campaign):
+    return snapshot.submitted_frame(campaign, results.data_stamp(campaign))
+
+
+def test_a_new_submission_is_read_alone_and_joins_the_frame(round_with_answers, monkeypatch):
+    campaign = round_with_answers
+    current(campaign)
+    invitation, _ = campaign_services.invitation_create(
+        campaign=campaign, agency=make_agency("Late unit", "KE")
+    )
+    late = submit_ratings(invitation, {"DF-01": (5, 1)})
+    reads = []
+    real = selectors.answers_frame
+    monkeypatch.setattr(
+        selectors,
+        "answers_frame",
+        lambda c, responses=None: reads.append(responses) or real(c, responses),
+    )
+
+    frame = current(campaign)
+
+    assert reads == [[late.pk]]
+    assert frame["response"].nunique() == 12
+    assert frame["country"].dtype.name == "category"
+    monkeypatch.setattr(selectors, "answers_frame", real)
+    assert ordered(frame).equals(ordered(selectors.answers_frame([campaign])))
+
+
+def test_a_reopened_response_leaves_the_frame(round_with_answers):
+    campaign = round_with_answers
+    current(campaign)
+    response = Response.objects.filter(invitation__campaign=campaign).first()
+
+    response_services.response_reopen(response=response)
+
+    frame = current(campaign)
+    assert response.pk not in set(frame["response"])
+    assert ordered(frame).equals(ordered(selectors.answers_frame([campaign])))
+
+
+def test_an_unchanged_campaign_is_not_read_again(round_with_answers, monkeypatch):
+    first = current(round_with_answers)
+    monkeypatch.setattr(selectors, "answers_frame", lambda *args, **kwargs: 1 / 0)
+
+    assert current(round_with_answers) is first
