@@ -177,7 +177,7 @@ def is_development_database(database_url):
     )
 
 
-def scratch_environment(database_url):
+def scratch_environment(database_url, scratch):
     """The environment of every process of the benchmark: the scratch
     database, production settings (DEBUG off) and, for loopback HTTP, the
     proxy setting under which X-Forwarded-Proto says the request came over TLS."""
@@ -193,6 +193,8 @@ def scratch_environment(database_url):
         DJANGO_LOG_LEVEL=env.get("DJANGO_LOG_LEVEL", "WARNING"),
         PYTHONUNBUFFERED="1",
     )
+    # Snapshot files (analysis.snapshot) go with the scratch database.
+    env["TNA_SNAPSHOT_DIR"] = str(Path(scratch) / "snapshots")
     return env
 
 

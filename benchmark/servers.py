@@ -106,7 +106,7 @@ def _respondents(html):
 def environment(database_url, redis_url, broker_url, scratch):
     from benchmark.run import scratch_environment  # run imports this module
 
-    env = scratch_environment(database_url)
+    env = scratch_environment(database_url, scratch)
     env.update(
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=broker_url,

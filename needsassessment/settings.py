@@ -205,6 +205,9 @@ LOGOUT_REDIRECT_URL = "login"
 TNA_MIN_N = env_int("TNA_MIN_N", 5)
 # How many campaigns' answers each process keeps in memory (analysis.snapshot).
 TNA_SNAPSHOT_CAMPAIGNS = env_int("TNA_SNAPSHOT_CAMPAIGNS", 3)
+# Where they are also kept as Parquet files, for a new process to start from
+# ("" for memory only). The files hold every agency's answers.
+TNA_SNAPSHOT_DIR = os.environ.get("TNA_SNAPSHOT_DIR", str(BASE_DIR / "var" / "snapshots"))
 
 # One cache for every server: Django's Redis cache when REDIS_URL is set
 # (redis://host:6379/0), this process's memory otherwise. Every cached result

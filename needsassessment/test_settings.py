@@ -13,3 +13,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Nothing is collected for tests; whitenoise serves through the finders.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Snapshots in memory only; tests that keep them on disk give a folder.
+TNA_SNAPSHOT_DIR = ""

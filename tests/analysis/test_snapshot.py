@@ -62,3 +62,34 @@ def test_an_unchanged_campaign_is_not_read_again(round_with_answers, monkeypatch
     monkeypatch.setattr(selectors, "answers_frame", lambda *args, **kwargs: 1 / 0)
 
     assert current(round_with_answers) is first
+
+
+def test_a_new_process_starts_from_the_file_and_reads_only_what_changed(
+    round_with_answers, settings, tmp_path, monkeypatch
+):
+    settings.TNA_SNAPSHOT_DIR = str(tmp_path)
+    campaign = round_with_answers
+    first = ordered(current(campaign))
+    assert sorted(path.suffix for path in tmp_path.iterdir()) == [".json", ".parquet"]
+    snapshot.forget()  # a new process: nothing in memory
+    real = selectors.answers_frame
+    monkeypatch.setattr(selectors, "answers_frame", lambda *args, **kwargs: 1 / 0)
+
+    assert ordered(current(campaign)).equals(first)
+
+    snapshot.forget()
+    invitation, _ = campaign_services.invitation_create(
+        campaign=campaign, agency=make_agency("Late unit", "KE")
+    )
+    late = submit_ratings(invitation, {"DF-01": (5, 1)})
+    reads = []
+
+    def reading(campaigns, responses=None):
+        reads.append(responses)
+        return real(campaigns, responses)
+
+    monkeypatch.setattr(selectors, "answers_frame", reading)
+    frame = current(campaign)
+    assert reads == [[late.pk]]
+    monkeypatch.setattr(selectors, "answers_frame", real)
+    assert ordered(frame).equals(ordered(selectors.answers_frame([campaign])))

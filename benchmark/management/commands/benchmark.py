@@ -52,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError("Refusing to fill the development database: give a scratch one.")
         scratch = run.scratch_directory()
         database_url = options["database_url"] or run.sqlite_url(scratch)
-        env = run.scratch_environment(database_url)
+        env = run.scratch_environment(database_url, scratch)
         self.stderr.write(f"Scratch directory {scratch}")
         try:
             self._manage(["migrate", "--noinput", "--verbosity", "0"], env)
