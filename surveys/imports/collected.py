@@ -27,10 +27,10 @@ from common.spreadsheets import UnsafeWorkbook, cell_text, read_table
 from surveys.models import Invitation, Question
 from surveys.offline.read import (
     DATE_FORMAT_MESSAGE,
-    choice_names,
+    form_value,
     is_ambiguous_date,
+    is_empty,
     normal,
-    plain_text,
 )
 from surveys.questionnaires import rules
 from surveys.questionnaires import selectors as questionnaire_selectors
@@ -294,14 +294,15 @@ class _Columns:
         values, columns = {}, {}
         for code, index in self.single.items():
             value = cells[index] if index < len(cells) else None
-            if _is_empty(value):
+            if is_empty(value):
                 continue
             question = self.questions[code]
             columns[code] = self.headers[index]
             if is_ambiguous_date(question, value):
                 reading.problems.append(Problem(number, columns[code], str(DATE_FORMAT_MESSAGE)))
                 continue
-            values[code] = _form_value(question, value, structure.choices)
+            choices = structure.choices.get(question.list_name, [])
+            values[code] = form_value(question, value, choices, separator=None)
         for code, parts in self.split.items():
             if code in self.single:
                 continue  # the single column says it all
@@ -343,17 +344,6 @@ class _Columns:
 NOT_ASKED = gettext_lazy("ignored: this question does not apply given the row's other answers.")
 
 
-def _form_value(question, value, choices):
-    """A cell's value as the online form would post it."""
-    names = choice_names(choices.get(question.list_name, []))
-    text = plain_text(value)
-    if question.type == Question.Type.SELECT_ONE:
-        return names.get(normal(text), text)
-    if question.type == Question.Type.SELECT_MULTIPLE:
-        return [names.get(normal(part), part) for part in text.split()]
-    return text
-
-
 def _last_part(header):
     return re.split(f"[{re.escape(SEPARATORS)}]", header)[-1]
 
@@ -369,7 +359,3 @@ def _is_tool_column(header):
 
 def _cell(cells, index):
     return cell_text(cells[index]) if index is not None and index < len(cells) else ""
-
-
-def _is_empty(value):
-    return value is None or (isinstance(value, str) and not value.strip())

@@ -90,13 +90,14 @@ def responses_import(
 def _import_row(row, structure, report, *, overwrite, actor):
     agency = row.invitation.agency
     response = response_services.response_open(invitation=row.invitation)
-    # Pre-filled answers (saved_version 0) are the agency's record, not answers given.
-    given = dict(
-        Answer.objects.filter(response=response, saved_version__gt=0).values_list(
-            "question__code", "value"
+    rows = list(
+        Answer.objects.filter(response=response).values_list(
+            "question__code", "value", "saved_version"
         )
     )
-    stored = dict(Answer.objects.filter(response=response).values_list("question__code", "value"))
+    stored = {code: value for code, value, _version in rows}
+    # Pre-filled answers (saved_version 0) are the agency's record, not answers given.
+    given = {code: value for code, value, version in rows if version > 0}
     changes = {}
     for code, value in row.values.items():
         current = stored.get(code, "")

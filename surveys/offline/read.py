@@ -84,14 +84,16 @@ def plain_text(value):
     return str(value).strip()
 
 
-def _form_value(question, value, choices):
-    """A cell's value as the online form would post it."""
+def form_value(question, value, choices, separator=MULTIPLE_SEPARATOR):
+    """A cell's value as the online form would post it. A select-multiple
+    cell's choices are split at `separator` (None: at spaces, as KoboToolbox
+    and ODK write them)."""
     if question.type == Question.Type.SELECT_ONE:
         text = plain_text(value)
         return choice_names(choices).get(normal(text), text)
     if question.type == Question.Type.SELECT_MULTIPLE:
         names = choice_names(choices)
-        parts = [part.strip() for part in plain_text(value).split(MULTIPLE_SEPARATOR)]
+        parts = [part.strip() for part in plain_text(value).split(separator)]
         return [names.get(normal(part), part) for part in parts if part]
     return plain_text(value)
 
@@ -109,7 +111,7 @@ def is_ambiguous_date(question, value):
     )
 
 
-def _is_empty(value):
+def is_empty(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -198,13 +200,13 @@ def _read(workbook, invitation, answers, structure):
         where[code] = (title, coordinate)
         if data_type == "f" or not isinstance(value, str | int | float | datetime.date | None):
             problems[code] = [_("formulas are not accepted; type the value.")]
-        elif _is_empty(value):
+        elif is_empty(value):
             continue
         elif is_ambiguous_date(questions[code], value):
             problems[code] = [str(DATE_FORMAT_MESSAGE)]
         else:
             question = questions[code]
-            values[code] = _form_value(
+            values[code] = form_value(
                 question, value, structure.choices.get(question.list_name, [])
             )
 
