@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from matplotlib import image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.patches import Rectangle
@@ -46,11 +47,20 @@ def render(figure, fmt):
     if fmt not in FORMATS:
         raise ValueError(f"cannot render {fmt!r}; use one of {', '.join(FORMATS)}")
     buffer = BytesIO()
+    if fmt == "png":
+        # One draw, which runs the layout engine first, then the pixels as
+        # savefig encodes them. savefig would draw twice (a layout pass,
+        # then the picture): the dashboard's charts are drawn on a click.
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        image.imsave(
+            buffer, canvas.buffer_rgba(), format="png", dpi=style.DPI, metadata={"Software": None}
+        )
+        return buffer.getvalue()
     # A fixed hash salt makes SVG ids stable, "none" keeps text as text, and
     # no date is written, so identical charts give identical bytes.
-    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
     with _RC_LOCK, matplotlib.rc_context(_SVG_RC):
-        figure.savefig(buffer, format=fmt, dpi=style.DPI, metadata=metadata)
+        figure.savefig(buffer, format=fmt, dpi=style.DPI, metadata={"Date": None})
     return buffer.getvalue()
 
 
@@ -332,7 +342,8 @@ def quadrant_plot(
     figure.suptitle(title)
     style.add_note(figure, gaps.quadrant_convention(), note)
     # Last, once the layout is final: the labels' places depend on it.
-    FigureCanvasAgg(figure).draw()
+    FigureCanvasAgg(figure)
+    figure.draw_without_rendering()
     figure.set_layout_engine("none")  # freeze it: the labels are placed for this layout
     marks = []
     for row in top.itertuples(index=False):

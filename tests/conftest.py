@@ -1,7 +1,9 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from analysis import snapshot
 from surveys.campaigns import services as campaign_services
@@ -131,3 +133,12 @@ def _fresh_snapshots():
     """Each test reads its own answers: no frame kept from another test's
     campaign that had the same id (analysis.snapshot)."""
     snapshot.forget()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request with another language (Accept-Language, the language
+    cookie) leaves it active in the thread: the next test starts in the
+    site's default language whatever ran before it."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
