@@ -5,26 +5,30 @@ not the campaign's million. A filter then slices the frame in memory.
 
 The frame is kept in this process's memory (at most TNA_SNAPSHOT_CAMPAIGNS
 campaigns, the most recently read) and, when TNA_SNAPSHOT_DIR is set, as a
-Parquet file beside a note of its stamp and responses, so that a new process
-(another worker, a restart) reads it in a fraction of the time the database
-takes, then brings it up to date. The stamp comes from the database, so no
+Parquet file beside a note of its stamp and responses (written by a thread
+of its own, after the request), so that a new process (another worker, a
+restart) reads it in a fraction of the time the database takes, then
+brings it up to date. The stamp comes from the database, so no
 server serves answers another has changed. The files hold every agency's
 answers: keep the folder as you keep the database."""
 
 import hashlib
 import json
+import logging
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from pandas.api.types import union_categoricals
 
 from analysis import selectors
+
+logger = logging.getLogger(__name__)
 
 _LOCK = threading.Lock()
 _SNAPSHOTS = OrderedDict()  # campaign pk → Snapshot
@@ -73,25 +77,33 @@ def _updated(campaign, snapshot, current):
     changed since, with the changed and new ones read again."""
     changed = [pk for pk, at in current.items() if snapshot.responses.get(pk) != at]
     stale = set(changed) | (set(snapshot.responses) - set(current))
-    kept = snapshot.frame
-    if stale:
-        kept = kept[~kept["response"].isin(list(stale))]
-    if not changed:
-        return kept.reset_index(drop=True)
-    fresh = selectors.answers_frame([campaign], responses=changed)
-    return _concat(kept, fresh)
+    frame = snapshot.frame
+    keep = ~frame["response"].isin(list(stale)).to_numpy()
+    fresh = selectors.answers_frame([campaign], responses=changed) if changed else frame.iloc[:0]
+    return pd.DataFrame({name: _joined(frame[name], keep, fresh[name]) for name in frame.columns})
 
 
-def _concat(first, second):
-    """Two answers frames as one, categoricals kept categorical."""
-    columns = {}
-    for name in first.columns:
-        a, b = first[name], second[name]
-        if isinstance(a.dtype, pd.CategoricalDtype):
-            columns[name] = union_categoricals([a, b], ignore_order=True)
-        else:
-            columns[name] = np.concatenate([a.to_numpy(), b.to_numpy()])
-    return pd.DataFrame(columns)[list(first.columns)]
+def _joined(column, keep, more):
+    """column[keep] followed by `more`, copied once. Categoricals stay
+    categorical: the codes of `more` are translated to the column's
+    categories (new ones added at the end), so the million codes kept are
+    only sliced, never looked up again."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.concat([column[keep], more], ignore_index=True)
+    first, second = column.array, pd.Categorical(more)
+    categories = first.categories
+    new = second.categories.difference(categories, sort=False)
+    if len(new):
+        categories = categories.append(new)
+    translate = categories.get_indexer(second.categories)
+    codes = np.concatenate(
+        [
+            first.codes[keep].astype(np.int64),
+            np.where(second.codes >= 0, translate[second.codes], -1),
+        ]
+    )
+    dtype = pd.CategoricalDtype(categories, ordered=first.ordered)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))
 
 
 def _paths(campaign):
@@ -120,11 +132,44 @@ def _from_disk(campaign):
 
 
 def _to_disk(campaign, snapshot):
-    """Written under temporary names, then renamed: a reader sees the old
-    pair or the new one. The note goes last and names the rows it expects."""
+    """Written by a thread of its own, so that the request that brought the
+    snapshot up to date does not wait for it: only the newest snapshot of a
+    campaign still waiting is written."""
     paths = _paths(campaign)
     if paths is None:
         return
+    with _LOCK:
+        waiting = paths in _UNWRITTEN
+        _UNWRITTEN[paths] = snapshot
+    if not waiting:
+        _writer().submit(_write_waiting, paths)
+
+
+_UNWRITTEN = {}  # (parquet path, note path) → the newest Snapshot to write there
+_WRITER = None  # (process id, executor): a forked worker starts its own
+
+
+def _writer():
+    global _WRITER
+    with _LOCK:
+        if _WRITER is None or _WRITER[0] != os.getpid():
+            _WRITER = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="tna-snapshot"))
+        return _WRITER[1]
+
+
+def _write_waiting(paths):
+    with _LOCK:
+        snapshot = _UNWRITTEN.pop(paths)
+    try:
+        _write(paths, snapshot)
+    except OSError:
+        # The snapshot in memory is intact; the next process reads the database.
+        logger.exception("could not write the snapshot %s", paths[0])
+
+
+def _write(paths, snapshot):
+    """Written under temporary names, then renamed: a reader sees the old
+    pair or the new one. The note goes last and names the rows it expects."""
     parquet, note = paths
     parquet.parent.mkdir(parents=True, exist_ok=True)
     suffix = f".{os.getpid()}.{threading.get_ident()}.tmp"
@@ -139,8 +184,17 @@ def _to_disk(campaign, snapshot):
     os.replace(str(note) + suffix, note)
 
 
+def flush():
+    """Wait until every snapshot handed to the writer is on disk."""
+    with _LOCK:
+        writer = _WRITER[1] if _WRITER and _WRITER[0] == os.getpid() else None
+    if writer is not None:
+        writer.submit(lambda: None).result()  # one thread: it runs after the writes
+
+
 def forget(*, files=False):
     """Drop every snapshot kept in memory (and, with `files`, on disk)."""
+    flush()
     with _LOCK:
         _SNAPSHOTS.clear()
     folder = getattr(settings, "TNA_SNAPSHOT_DIR", None)

@@ -1,6 +1,8 @@
 """A campaign's answers kept in memory and brought up to date by reading
 only the responses that changed: always the same frame as reading them all."""
 
+import threading
+
 import pytest
 
 from analysis import results, selectors, snapshot
@@ -70,6 +72,7 @@ def test_a_new_process_starts_from_the_file_and_reads_only_what_changed(
     settings.TNA_SNAPSHOT_DIR = str(tmp_path)
     campaign = round_with_answers
     first = ordered(current(campaign))
+    snapshot.flush()
     assert sorted(path.suffix for path in tmp_path.iterdir()) == [".json", ".parquet"]
     snapshot.forget()  # a new process: nothing in memory
     real = selectors.answers_frame
@@ -93,3 +96,35 @@ def test_a_new_process_starts_from_the_file_and_reads_only_what_changed(
     assert reads == [[late.pk]]
     monkeypatch.setattr(selectors, "answers_frame", real)
     assert ordered(frame).equals(ordered(selectors.answers_frame([campaign])))
+
+
+def test_the_file_is_written_after_the_request_by_a_thread_of_its_own(
+    round_with_answers, settings, tmp_path, monkeypatch
+):
+    settings.TNA_SNAPSHOT_DIR = str(tmp_path)
+    writers, real = [], snapshot._write
+    monkeypatch.setattr(
+        snapshot,
+        "_write",
+        lambda paths, kept: writers.append(threading.current_thread()) or real(paths, kept),
+    )
+
+    current(round_with_answers)
+    snapshot.flush()
+
+    assert len(writers) == 1 and writers[0] is not threading.current_thread()
+    assert sorted(path.suffix for path in tmp_path.iterdir()) == [".json", ".parquet"]
+
+
+def test_a_file_that_cannot_be_written_loses_nothing_in_memory(
+    round_with_answers, settings, tmp_path, caplog
+):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.TNA_SNAPSHOT_DIR = str(blocked)
+
+    first = current(round_with_answers)
+    snapshot.flush()
+
+    assert current(round_with_answers) is first
+    assert "could not write the snapshot" in caplog.text
