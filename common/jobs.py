@@ -1,9 +1,10 @@
 """Long work as background jobs: several rounds' workbooks, every State's
-country report. With a broker (CELERY_BROKER_URL) a Celery worker runs them
-and the page shows their progress; without one they run in the request that
-starts them, so the demo needs nothing more. Either way the person gets a
-page that says how far the job is, then the file, or why it failed with a
-button to try again.
+country report, invitations and reminders in bulk. With a broker
+(CELERY_BROKER_URL) a Celery worker runs them and the page shows their
+progress; without one they run in the request that starts them, so the
+demo needs nothing more. Either way the person gets a page that says how
+far the job is, then the file, or why it failed with a button to try
+again.
 
 A kind of job is a function `(job, progress) -> (filename, bytes)` named in
 KINDS; `progress(percent, step)` records how far it is."""
@@ -18,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 from common.models import Job
 
@@ -29,7 +31,27 @@ log = logging.getLogger(__name__)
 KINDS = {
     "workbooks": "analysis.jobs.round_workbooks",
     "country_reports": "analysis.jobs.country_reports",
+    "invitations": "surveys.campaigns.jobs.invitations",
+    "reminders": "surveys.campaigns.jobs.reminders",
 }
+
+TITLES = {
+    "workbooks": gettext_lazy("Workbooks of every round"),
+    "country_reports": gettext_lazy("Every State's country report"),
+    "invitations": gettext_lazy("Invitations"),
+    "reminders": gettext_lazy("Reminders"),
+}
+
+
+# Kinds whose page says more than "done": a function (job) -> dict for it.
+SUMMARIES = {
+    "invitations": "surveys.campaigns.jobs.summary",
+    "reminders": "surveys.campaigns.jobs.summary",
+}
+
+
+def job_summary(job: Job) -> dict | None:
+    return import_string(SUMMARIES[job.kind])(job) if job.kind in SUMMARIES else None
 
 
 def job_start(*, kind: str, params: dict, user: AbstractBaseUser) -> Job:

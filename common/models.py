@@ -16,6 +16,9 @@ class Job(models.Model):
 
     kind = models.CharField(max_length=40)
     params = models.JSONField(default=dict)
+    # What the job did as it went (e.g. each agency invited and whether the
+    # e-mail went), so that a retry carries on where it stopped.
+    result = models.JSONField(default=dict, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -27,7 +27,8 @@ def _job_for(request, job_id):
 def job_detail(request, job_id):
     job = _job_for(request, job_id)
     refresh = None if job.is_finished else REFRESH_SECONDS
-    return render(request, "common/job.html", {"job": job, "refresh": refresh})
+    context = {"job": job, "refresh": refresh, "title": jobs.TITLES.get(job.kind, job.kind)}
+    return render(request, "common/job.html", context | {"summary": jobs.job_summary(job)})
 
 
 @login_required
@@ -57,7 +58,7 @@ def job_new(request, kind):
     known = set(
         access.campaigns_for(user_access).filter(code__in=codes).values_list("code", flat=True)
     )
-    if not codes or set(codes) - known or kind not in jobs.KINDS:
+    if not codes or set(codes) - known or kind not in ("workbooks", "country_reports"):
         raise Http404("No such campaign or job")
     params = {"campaigns": codes} if kind == "workbooks" else {"campaign": codes[0]}
     job = jobs.job_start(kind=kind, params=params, user=request.user)

@@ -48,6 +48,11 @@ urlpatterns = [
         name="responses_codebook",
     ),
     path(
+        "campaigns/<slug:code>/jobs/<int:job_id>/links/",
+        campaign_views.job_links,
+        name="job_links",
+    ),
+    path(
         "campaigns/<slug:code>/invitations/<int:invitation_id>/new-link/",
         campaign_views.invitation_new_link,
         name="invitation_new_link",

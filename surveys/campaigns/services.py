@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from common.languages import interface_code
 from surveys import access
-from surveys.campaigns import selectors as campaign_selectors
 from surveys.models import (
     Campaign,
     Invitation,
@@ -27,7 +26,6 @@ from surveys.models import (
 
 if TYPE_CHECKING:
     import datetime
-    from collections.abc import Callable, Iterable
 
     from surveys.models import Agency, Questionnaire
 
@@ -170,7 +168,9 @@ def email_participant(participant, campaign, link, *, reminder=False):
     return True
 
 
-def _email_link(invitation, link, *, reminder):
+def email_link(invitation, link, *, reminder):
+    """E-mail the invitation's link to its participant or agency, in the
+    language of its questionnaire; False when there is no address."""
     if invitation.participant_id:
         return email_participant(
             invitation.participant, invitation.campaign, link, reminder=reminder
@@ -203,51 +203,6 @@ def _email_link(invitation, link, *, reminder):
         subject = _subject(campaign, reminder)
     send_mail(subject, "\n\n".join(paragraphs) + "\n", None, [agency.contact_email])
     return True
-
-
-@transaction.atomic
-def campaign_invite(
-    *, campaign: Campaign, agencies: Iterable[Agency], link_for: Callable[[str], str]
-) -> list[IssuedLink]:
-    """Invite the agencies not yet invited; e-mail each link where the agency
-    has an address. `link_for(token)` makes the absolute URL. Returns the
-    new links (IssuedLink), which are shown once."""
-    invited = set(campaign.invitations.values_list("agency_id", flat=True))
-    issued = []
-    for agency in agencies:
-        if agency.pk in invited:
-            continue
-        invitation, token = invitation_create(campaign=campaign, agency=agency)
-        issued.append(
-            IssuedLink(invitation, token, _email_link(invitation, link_for(token), reminder=False))
-        )
-    log.info("campaign %s: invited %d agencies", campaign.code, len(issued))
-    return issued
-
-
-@transaction.atomic
-def campaign_send_reminders(
-    *,
-    campaign: Campaign,
-    link_for: Callable[[str], str],
-    invitations: Iterable[Invitation] | None = None,
-) -> list[IssuedLink]:
-    """A reminder with a fresh link to every invitation not yet submitted.
-    Earlier links keep working: the reminder adds one."""
-    pending = campaign_selectors.reminders_due(
-        invitations if invitations is not None else campaign.invitations
-    ).select_related("agency", "campaign__questionnaire")
-    issued = []
-    now = timezone.now()
-    for invitation in pending:
-        token = new_link(invitation)
-        emailed = _email_link(invitation, link_for(token), reminder=True)
-        invitation.reminders_sent += 1
-        invitation.last_reminded_at = now
-        invitation.save(update_fields=["reminders_sent", "last_reminded_at"])
-        issued.append(IssuedLink(invitation, token, emailed))
-    log.info("campaign %s: reminded %d agencies", campaign.code, len(issued))
-    return issued
 
 
 def campaign_close(*, campaign: Campaign) -> Campaign:

@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common import jobs
 from common.downloads import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment
+from common.models import Job
 from surveys import access
+from surveys.campaigns import jobs as campaign_jobs
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.campaigns import services as campaign_services
 from surveys.campaigns.forms import CampaignForm, InviteForm
@@ -96,15 +99,21 @@ def campaign_invite(request, code):
     if not form.is_valid():
         messages.error(request, _("The invitation filters were not valid."))
         return redirect("surveys:campaign", code=code)
-    issued = campaign_services.campaign_invite(
-        campaign=campaign, agencies=form.agencies(), link_for=link_maker(request)
-    )
-    if not issued:
+    invited = campaign.invitations.filter(participant__isnull=True).values("agency_id")
+    agencies = list(form.agencies().exclude(pk__in=invited).values_list("pk", flat=True))
+    if not agencies:
         messages.info(request, _("Every matching agency is already invited."))
         return redirect("surveys:campaign", code=code)
-    count = len(issued)
-    title = ngettext("Invited %(count)d agency", "Invited %(count)d agencies", count)
-    return links_page(request, campaign, issued, title % {"count": count})
+    return _bulk_job(request, "invitations", campaign, agencies=agencies)
+
+
+def _bulk_job(request, kind, campaign, **params):
+    """Start the invitations or reminders job (surveys.campaigns.jobs) and
+    show its page: with no broker it is done by then."""
+    site = request.build_absolute_uri("/")
+    params |= {"campaign": campaign.code, "site": site}
+    job = jobs.job_start(kind=kind, params=params, user=request.user)
+    return redirect("common:job", job.pk)
 
 
 @login_required
@@ -124,15 +133,11 @@ def campaign_remind(request, code):
     )
     if unconfirmed:
         return unconfirmed
-    issued = campaign_services.campaign_send_reminders(
-        campaign=campaign, link_for=link_maker(request)
-    )
-    if not issued:
+    due = list(campaign_selectors.reminders_due(campaign.invitations).values_list("pk", flat=True))
+    if not due:
         messages.info(request, _("Every invited agency has submitted: no reminder to send."))
         return redirect("surveys:campaign", code=code)
-    count = len(issued)
-    title = ngettext("Reminded %(count)d agency", "Reminded %(count)d agencies", count)
-    return links_page(request, campaign, issued, title % {"count": count})
+    return _bulk_job(request, "reminders", campaign, invitations=due)
 
 
 def _reminder_consequence(pending):
@@ -271,3 +276,23 @@ def collection_xlsform(request, code):
     data = collection_form.collection_xlsform(campaign)
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     return attachment(response, f"{campaign.code}-xlsform-for-collection.xlsx")
+
+
+@login_required
+@require_POST
+def job_links(request, code, job_id):
+    """Fresh links, shown once, for the agencies an invitations or reminders
+    job could not e-mail. Each press adds a link; none is withdrawn, since
+    the agency may already have one that was handed over."""
+    campaign, _user_access = access.campaign_for_user(request.user, code, need="is_coordinator")
+    job = get_object_or_404(
+        Job, pk=job_id, kind__in=["invitations", "reminders"], params__campaign=campaign.code
+    )
+    unsent = campaign_jobs.unsent(job).select_related("agency__country", "participant")
+    issued = [
+        campaign_services.IssuedLink(invitation, campaign_services.new_link(invitation), False)
+        for invitation in unsent.order_by("agency__country__name", "agency__name")
+    ]
+    count = len(issued)
+    title = ngettext("Link for %(count)d agency", "Links for %(count)d agencies", count)
+    return links_page(request, campaign, issued, title % {"count": count})
