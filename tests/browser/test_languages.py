@@ -129,9 +129,11 @@ def test_a_whole_section_by_keyboard_alone(browsing, invitation_and_token):
     page.keyboard.press("Space")
     tab_to("action")
     assert page.evaluate("() => document.activeElement.value") == "save"
-    page.keyboard.press("Enter")
-
-    expect(page.get_by_role("status").first).to_be_visible()
+    # The autosave's own status may already say "Saved" for the role: wait
+    # for the page the save leads to, with its message.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("main > [role=status]")).to_be_visible()
     response = Response.objects.get(invitation=invitation)
     saved = dict(Answer.objects.filter(response=response).values_list("question__code", "value"))
     assert saved["years_in_post"] == "5"
