@@ -35,6 +35,10 @@ KINDS = {
     "reminders": "surveys.campaigns.jobs.reminders",
 }
 
+# The kinds a person may start from the jobs page; invitations and reminders
+# start from their campaign's page.
+STARTABLE = ("workbooks", "country_reports")
+
 TITLES = {
     "workbooks": gettext_lazy("Workbooks of every round"),
     "country_reports": gettext_lazy("Every State's country report"),

@@ -58,7 +58,7 @@ def job_new(request, kind):
     known = set(
         access.campaigns_for(user_access).filter(code__in=codes).values_list("code", flat=True)
     )
-    if not codes or set(codes) - known or kind not in ("workbooks", "country_reports"):
+    if not codes or set(codes) - known or kind not in jobs.STARTABLE:
         raise Http404("No such campaign or job")
     params = {"campaigns": codes} if kind == "workbooks" else {"campaign": codes[0]}
     job = jobs.job_start(kind=kind, params=params, user=request.user)

@@ -288,6 +288,11 @@ def job_links(request, code, job_id):
     job = get_object_or_404(
         Job, pk=job_id, kind__in=["invitations", "reminders"], params__campaign=campaign.code
     )
+    if not job.is_finished:
+        messages.error(
+            request, _("This job is still running: its agencies may yet get their e-mail.")
+        )
+        return redirect("common:job", job.pk)
     unsent = campaign_jobs.unsent(job).select_related("agency__country", "participant")
     issued = [
         campaign_services.IssuedLink(invitation, campaign_services.new_link(invitation), False)
