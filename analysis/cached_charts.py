@@ -15,14 +15,16 @@ def dashboard_chart(campaign, filters, name, fmt, *, exact, forced_country=None)
         key += ":" + selectors.invitations_stamp(campaign)
 
     def compute():
+        # The response-rate chart counts agencies, not answers: no gap table
+        # (for the whole campaign, since it ignores the filters) is computed
+        # for it.
+        rate = name == "response-rate"
         figure = charts.dashboard_chart(
             name,
-            results.overview(campaign, filters, frames, exact=exact),
+            None if rate else results.overview(campaign, filters, frames, exact=exact),
             labels=selectors.question_labels(campaign.questionnaire),
             min_n=results.min_cell_size(),
-            submissions=selectors.submissions(campaign, forced_country)
-            if name == "response-rate"
-            else None,
+            submissions=selectors.submissions(campaign, forced_country) if rate else None,
         )
         return charts.render(figure, fmt)
 

@@ -69,3 +69,24 @@ def test_each_reader_and_language_gets_their_own_chart(
     chart(client, "response-rate", "svg", headers={"Accept-Language": "fr"})
 
     assert len(renders) == 3
+
+
+def test_the_response_rate_chart_computes_no_gap_table(
+    client, coordinator, round_with_answers, renders, monkeypatch
+):
+    """It counts agencies; a gap table of the whole campaign, which the page
+    of a filter does not hold, would be most of its cost on a large round."""
+    from analysis import results
+
+    overviews = []
+    real = results.overview
+    monkeypatch.setattr(
+        results, "overview", lambda *args, **kwargs: overviews.append(1) or real(*args, **kwargs)
+    )
+    client.force_login(coordinator)
+
+    reply = chart(client, "response-rate")
+    chart(client, "gaps")
+
+    assert reply.status_code == 200 and reply["Content-Type"] == "image/png"
+    assert renders == ["png", "png"] and len(overviews) == 1
