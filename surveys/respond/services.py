@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from surveys.campaigns.services import invitation_set_status
 from surveys.models import (
@@ -184,9 +185,7 @@ def response_save_answers(
     if saved:
         history = {"default_user": actor, "default_change_reason": reason}
         bulk_create_with_history(to_create, Answer, **history)
-        bulk_update_with_history(
-            to_update, Answer, ["value", "number", "saved_version", "updated_at"], **history
-        )
+        _update_with_history(to_update, new_version, now, history)
         _delete_with_history(to_delete, actor, reason)
         response.version = new_version
     response.updated_at = now
@@ -200,6 +199,20 @@ def response_save_answers(
             only_from=[Invitation.Status.SENT, Invitation.Status.OPENED],
         )
     return SaveOutcome(version=response.version, saved=saved, conflicts=conflicts)
+
+
+def _update_with_history(answers, version, now, history):
+    """Write changed answers, and their history, with one UPDATE per distinct
+    value: a page of ratings holds five at most. Django's bulk_update builds
+    a CASE over every row, which cost more than the rest of the save."""
+    by_value = defaultdict(list)
+    for answer in answers:
+        by_value[answer.value, answer.number].append(answer.pk)
+    for (value, number), pks in by_value.items():
+        Answer.objects.filter(pk__in=pks).update(
+            value=value, number=number, saved_version=version, updated_at=now
+        )
+    get_history_manager_for_model(Answer).bulk_history_create(answers, update=True, **history)
 
 
 def _delete_with_history(answers, actor, reason):
