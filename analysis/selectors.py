@@ -10,6 +10,7 @@ catalogue as plain records, submission times.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -151,9 +152,15 @@ def _answers(queryset):
     ).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        numbers = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 3)
+        rows = cursor.fetchall()
+    # Straight from the row tuples into floats, without a nested list.
+    numbers = np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.float64, count=3 * len(rows)
+    ).reshape(-1, 3)
+    del rows
     text = _fetch(queryset.filter(number__isnull=True), ["response_id", "question_id", "value"])
-    distinct, codes = np.unique(numbers[:, 2], return_inverse=True)
+    # Each distinct number written once (a hash, not a sort of a million).
+    codes, distinct = pd.factorize(numbers[:, 2])
     written = np.array([_number_text(number) for number in distinct], dtype=object)
     return pd.DataFrame(
         {
