@@ -321,9 +321,10 @@ def answers_check(sessions):
     return {"sent": sent, "stored": found, "mismatches": mismatched, "lost": mismatched}
 
 
-def survey_load(campaign, scratch, *, concurrency, seconds):
-    """Simulated respondents against gunicorn; latencies and the lost-answer check."""
-    invitations = load_invitations_create(campaign, concurrency)
+def survey_load(campaign, scratch, *, concurrency, seconds, prefix="Load-test agency"):
+    """Simulated respondents against gunicorn; latencies and the lost-answer
+    check. Each run needs agencies of its own: another `prefix`."""
+    invitations = load_invitations_create(campaign, concurrency, prefix=prefix)
     sections = rating_sections(campaign)
     connection.close()  # the server's workers, not this process, use the database now
     with Server(scratch) as server:

@@ -110,3 +110,34 @@ def test_the_command_measures_every_step_and_loses_no_answer(tmp_path):
     assert report["rounds_compared_5"]["rounds"] == 5
     assert report["two_servers"] == {"skipped": "needs PostgreSQL (--database-url) and Redis"}
     assert "\r" not in finished.stderr  # no progress bar redrawn into a log
+
+
+def survey_load_report(people, p95, lost):
+    timings = {"p50": 20.0, "p95": p95, "max": 300.0, "count": 40}
+    answers = {"sent": 90, "stored": 90 - lost, "mismatches": lost, "lost": lost}
+    return {"respondents": people, "seconds": 30.0, "server": "gunicorn", "errors": 0,
+            "save_post_ms": timings, "section_get_ms": timings, "requests_per_second": 9.0,
+            "answers": answers}  # fmt: skip
+
+
+def test_the_busier_postgresql_load_has_targets_of_its_own():
+    from benchmark.report import targets
+    from benchmark.steps import Measure, Reference
+
+    floor = Reference("floor", "dump", 4.0)
+    steps = [
+        Measure("analysis", "analysis", 1.0, 10.0),
+        Measure("full_workbook", "workbook", 5.0, 100.0, references=[floor]),
+    ]
+
+    found = {target.key: target for target in targets(
+        steps, survey_load_report(20, 80.0, 0), None, survey_load_report(50, 140.0, 2)
+    )}  # fmt: skip
+
+    assert found["save_p95"].met and found["lost_answers"].met
+    assert not found["save_p95_busy"].met and found["save_p95_busy"].measured == "140 ms"
+    assert found["save_p95_busy"].name == "section save p95, 50 respondents"
+    assert not found["lost_answers_busy"].met
+    assert found["lost_answers_busy"].measured == "2 of 90 sent"
+    alone = {target.key for target in targets(steps, survey_load_report(20, 80.0, 0))}
+    assert "save_p95_busy" not in alone
