@@ -306,3 +306,32 @@ def test_the_staff_pages_switch_names_each_language_in_itself_in_arabic_too(clie
     assert 'dir="rtl"' in page
     for name in ("English", "Français", "Español", "Русский", "中文"):
         assert f">{name}</button>" in page
+
+
+def post_page(client, token, code, values):
+    version = version_of(client, token, code)
+    return client.post(
+        url("section", token, code), {**values, "version": version, "action": "save"}
+    )
+
+
+def test_a_page_changing_several_answers_to_different_values_stores_each_and_its_history(
+    client, token, invitation
+):
+    first = {"DF-01_imp": "4", "DF-01_cap": "2", "DF-02_imp": "5", "DF-02_cap": "1"}
+    post_page(client, token, "forensics", first)
+    changed = {"DF-01_imp": "1", "DF-01_cap": "5", "DF-02_imp": "1", "DF-02_cap": "1"}
+
+    post_page(client, token, "forensics", changed)
+
+    answers = Answer.objects.filter(response__invitation=invitation, question__code__in=changed)
+    assert {a.question.code: (a.value, a.number) for a in answers} == {
+        code: (value, float(value)) for code, value in changed.items()
+    }
+    assert {a.question.code: a.saved_version for a in answers} == {
+        "DF-01_imp": 2, "DF-01_cap": 2, "DF-02_imp": 2, "DF-02_cap": 1,
+    }  # fmt: skip
+    updates = Answer.history.filter(history_type="~", response__invitation=invitation)
+    assert sorted(updates.values_list("question__code", "value")) == [
+        ("DF-01_cap", "5"), ("DF-01_imp", "1"), ("DF-02_imp", "1"),
+    ]  # fmt: skip

@@ -465,28 +465,6 @@ def test_every_change_to_an_answer_is_kept_with_its_earlier_value(client, token,
     assert all(h.history_user is None for h in answer_history)
 
 
-def test_a_page_changing_several_answers_to_different_values_stores_each_and_its_history(
-    client, token, invitation
-):
-    first = {"DF-01_imp": "4", "DF-01_cap": "2", "DF-02_imp": "5", "DF-02_cap": "1"}
-    section_post(client, token, "forensics", first, action="save")
-    changed = {"DF-01_imp": "1", "DF-01_cap": "5", "DF-02_imp": "1", "DF-02_cap": "1"}
-
-    section_post(client, token, "forensics", changed, action="save")
-
-    answers = Answer.objects.filter(response__invitation=invitation, question__code__in=changed)
-    assert {a.question.code: (a.value, a.number) for a in answers} == {
-        code: (value, float(value)) for code, value in changed.items()
-    }
-    assert {a.question.code: a.saved_version for a in answers} == {
-        "DF-01_imp": 2, "DF-01_cap": 2, "DF-02_imp": 2, "DF-02_cap": 1,
-    }  # fmt: skip
-    updates = Answer.history.filter(history_type="~", response__invitation=invitation)
-    assert sorted(updates.values_list("question__code", "value")) == [
-        ("DF-01_cap", "5"), ("DF-01_imp", "1"), ("DF-02_imp", "1"),
-    ]  # fmt: skip
-
-
 def test_a_published_questionnaires_structure_is_read_once(client, token, questionnaire):
     client.get(url("section", token, "forensics"))
 
