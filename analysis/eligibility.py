@@ -117,7 +117,9 @@ def staff_counts(frame):
     questions, where the agency gave a number."""
     if frame.empty:
         return {}
-    rows = frame[frame["question"].astype(str).str.endswith(STAFF_SUFFIX)]
+    # The few distinct codes are tested, not a million rows.
+    staff = [code for code in frame["question"].unique() if str(code).endswith(STAFF_SUFFIX)]
+    rows = frame[frame["question"].isin(staff)]
     rows = rows[rows["number"].notna()]
     return {
         (response, str(domain)): int(number)

@@ -163,10 +163,8 @@ def remedies(frame, country):
     """What besides training the State's agencies say would close their
     gaps (the `<prefix>-remedy` questions of questionnaire version 2): one
     row per domain and remedy, with the number of agencies naming it."""
-    rows = frame[
-        (frame["country"].astype(str) == country)
-        & frame["question"].astype(str).str.endswith("-remedy")
-    ]
+    rows = frame[frame["country"].astype(str) == country]
+    rows = rows[rows["question"].astype(str).str.endswith("-remedy")]
     counts = {}
     for domain, value in zip(rows["domain"].astype(str), rows["value"].astype(str), strict=True):
         for remedy in value.split():
