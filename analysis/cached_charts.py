@@ -22,7 +22,7 @@ def dashboard_chart(campaign, filters, name, fmt, *, exact, forced_country=None)
         figure = charts.dashboard_chart(
             name,
             None if rate else results.overview(campaign, filters, frames, exact=exact),
-            labels=selectors.question_labels(campaign.questionnaire),
+            labels=None if rate else selectors.question_labels(campaign.questionnaire),
             min_n=results.min_cell_size(),
             submissions=selectors.submissions(campaign, forced_country) if rate else None,
         )

@@ -470,7 +470,8 @@ def dashboard_chart(name, overview, *, labels, min_n, submissions=None):
     one builder the dashboard and the benchmark call. `overview` holds the
     tables of analysis.results.overview_tables; `labels` those of
     analysis.selectors.question_labels; `submissions`, for "response-rate",
-    is (rows of (submitted_at, region), invited, invited by region)."""
+    is (rows of (submitted_at, region), invited, invited by region), the
+    only argument that chart reads (the others may be None)."""
     if name == "gaps":
         return gap_bars(
             overview["competencies"],

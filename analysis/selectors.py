@@ -160,7 +160,7 @@ def _answers(queryset):
     del rows
     text = _fetch(queryset.filter(number__isnull=True), ["response_id", "question_id", "value"])
     # Each distinct number written once (a hash, not a sort of a million).
-    codes, distinct = pd.factorize(numbers[:, 2])
+    codes, distinct = pd.factorize(numbers[:, 2], use_na_sentinel=False)
     written = np.array([_number_text(number) for number in distinct], dtype=object)
     return pd.DataFrame(
         {

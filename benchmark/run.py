@@ -77,16 +77,17 @@ def run(*, responses, items, concurrency, load_seconds, scratch):
     queries = query_counts(campaign, token, sections[0])
     with OtherLoad() as survey_other_load:
         load = survey_load(campaign, scratch, concurrency=concurrency, seconds=load_seconds)
-    busy = None
+    busy, busy_other_load = None, None
     if connection.vendor == "postgresql":
         # The second load target: more people at once on PostgreSQL.
-        busy = survey_load(
-            campaign,
-            scratch,
-            concurrency=POSTGRESQL_CONCURRENCY,
-            seconds=load_seconds,
-            prefix="Busy load agency",
-        )
+        with OtherLoad() as busy_other_load:
+            busy = survey_load(
+                campaign,
+                scratch,
+                concurrency=POSTGRESQL_CONCURRENCY,
+                seconds=load_seconds,
+                prefix="Busy load agency",
+            )
 
     others = dashboards.copy_rounds(campaign, 4)
     say("measuring five rounds compared")
@@ -109,6 +110,7 @@ def run(*, responses, items, concurrency, load_seconds, scratch):
             "steps": steps_load.share,
             "dashboards": dashboards_load.share,
             "survey_load": survey_other_load.share,
+            **({"busy_survey_load": busy_other_load.share} if busy_other_load else {}),
         },
         "steps": {step.name: step for step in steps},
         **dashboard,

@@ -288,10 +288,11 @@ def job_links(request, code, job_id):
     job = get_object_or_404(
         Job, pk=job_id, kind__in=["invitations", "reminders"], params__campaign=campaign.code
     )
-    if not job.is_finished:
-        messages.error(
-            request, _("This job is still running: its agencies may yet get their e-mail.")
-        )
+    # A failed job may be tried again, and e-mail the agencies it missed.
+    if job.status != Job.Status.DONE:
+        not_yet = _("The links are offered once the job is done: until then its agencies may yet "
+                    "get their e-mail.")  # fmt: skip
+        messages.error(request, not_yet)
         return redirect("common:job", job.pk)
     unsent = campaign_jobs.unsent(job).select_related("agency__country", "participant")
     issued = [

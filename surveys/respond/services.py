@@ -201,17 +201,25 @@ def response_save_answers(
     return SaveOutcome(version=response.version, saved=saved, conflicts=conflicts)
 
 
+# Above this many distinct values on a page (free text), one bulk_update.
+_UPDATES_PER_PAGE = 8
+
+
 def _update_with_history(answers, version, now, history):
     """Write changed answers, and their history, with one UPDATE per distinct
     value: a page of ratings holds five at most. Django's bulk_update builds
-    a CASE over every row, which cost more than the rest of the save."""
+    a CASE over every row, which cost more than the rest of the save. Runs in
+    the caller's transaction (response_save_answers)."""
     by_value = defaultdict(list)
     for answer in answers:
         by_value[answer.value, answer.number].append(answer.pk)
-    for (value, number), pks in by_value.items():
-        Answer.objects.filter(pk__in=pks).update(
-            value=value, number=number, saved_version=version, updated_at=now
-        )
+    if len(by_value) > _UPDATES_PER_PAGE:
+        Answer.objects.bulk_update(answers, ["value", "number", "saved_version", "updated_at"])
+    else:
+        for (value, number), pks in by_value.items():
+            Answer.objects.filter(pk__in=pks).update(
+                value=value, number=number, saved_version=version, updated_at=now
+            )
     get_history_manager_for_model(Answer).bulk_history_create(answers, update=True, **history)
 
 

@@ -243,3 +243,29 @@ def test_the_number_of_queries_does_not_grow_with_the_changes(client, coordinato
 
     assert reply.status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_page_of_many_different_answers_changed_at_once_is_kept_whole(campaign, invitation):
+    """Past a few distinct values (free text) the save takes another path."""
+    response = response_services.response_open(invitation=invitation)
+    questions = list(Question.objects.filter(questionnaire=campaign.questionnaire))
+    codes = [q.code for q in questions if q.type == Question.Type.TEXT][:10]
+    assert len(codes) == 10
+    response_services.response_save_answers(
+        response=response, questions=questions, values=dict.fromkeys(codes, "first"),
+        base_version=0,
+    )  # fmt: skip
+    changed = {code: f"note {number}" for number, code in enumerate(codes)}
+
+    response_services.response_save_answers(
+        response=response, questions=questions, values=changed, base_version=1
+    )
+
+    stored = dict(response.answers.values_list("question__code", "value"))
+    assert {code: stored[code] for code in codes} == changed
+    assert set(response.answers.filter(question__code__in=codes).values_list(
+        "saved_version", flat=True)) == {2}  # fmt: skip
+    latest = {code: answer_changes(audit.campaign_audit(campaign), code)[0] for code in codes}
+    assert {code: (c.before, c.after) for code, c in latest.items()} == {
+        code: ("first", value) for code, value in changed.items()
+    }

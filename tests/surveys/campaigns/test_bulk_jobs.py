@@ -80,18 +80,20 @@ def test_the_agencies_not_emailed_get_links_shown_once_that_work(
     assert court.links.filter(revoked_at__isnull=True).count() == 2, "nothing withdrawn"
 
 
-def test_a_job_still_running_gives_no_links_its_agencies_may_yet_be_emailed(
-    client, coordinator, campaign, agencies
+@pytest.mark.parametrize("status", [Job.Status.RUNNING, Job.Status.FAILED])
+def test_a_job_not_done_gives_no_links_its_agencies_may_yet_be_emailed(
+    client, coordinator, campaign, agencies, status
 ):
+    """Running, it may still e-mail them; failed, a retry may."""
     invite(client, coordinator)
     job = Job.objects.get()
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    Job.objects.filter(pk=job.pk).update(status=status)
     links_before = {i.pk: i.links.count() for i in Invitation.objects.all()}
 
     page = client.post(reverse("surveys:job_links", args=["R1", job.pk]), follow=True)
 
     text = page.content.decode()
-    assert "This job is still running" in text
+    assert "The links are offered once the job is done" in text
     assert not LINK.findall(text)
     assert {i.pk: i.links.count() for i in Invitation.objects.all()} == links_before
 

@@ -28,6 +28,13 @@ def version_of(client, token, code="profile"):
     return client.get(url("section", token, code)).context["version"]
 
 
+def post_page(client, token, code, values):
+    version = version_of(client, token, code)
+    return client.post(
+        url("section", token, code), {**values, "version": version, "action": "save"}
+    )
+
+
 def test_the_browsers_language_is_used_until_one_is_chosen(client, token, invitation):
     page = client.get(url("start", token), HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
 
@@ -306,13 +313,6 @@ def test_the_staff_pages_switch_names_each_language_in_itself_in_arabic_too(clie
     assert 'dir="rtl"' in page
     for name in ("English", "Français", "Español", "Русский", "中文"):
         assert f">{name}</button>" in page
-
-
-def post_page(client, token, code, values):
-    version = version_of(client, token, code)
-    return client.post(
-        url("section", token, code), {**values, "version": version, "action": "save"}
-    )
 
 
 def test_a_page_changing_several_answers_to_different_values_stores_each_and_its_history(
