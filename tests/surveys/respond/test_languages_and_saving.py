@@ -125,6 +125,20 @@ def test_a_number_that_is_not_one_gets_a_message_not_a_silent_blank(client, toke
     assert "years_in_post" not in saved(invitation)
 
 
+def test_a_rating_that_is_not_an_option_is_marked_on_every_option_of_its_row(
+    client, token, invitation
+):
+    page = post_page(client, token, "forensics", {"DF-01_imp": "9", "DF-01_cap": "2"})
+
+    html = page.content.decode()
+    options = re.findall(r'<input type="radio" class="([^"]+)" name="DF-01_imp"', html)
+    assert len(options) == 7  # no answer, 1–5, not applicable
+    assert set(options) == {"form-check-input is-invalid"}
+    assert 'href="#div_id_DF-01_imp"' in html
+    assert re.search(r'name="DF-01_cap" value="2" id="id_DF-01_cap_\d+" checked', html)
+    assert saved(invitation).get("DF-01_cap") == "2" and "DF-01_imp" not in saved(invitation)
+
+
 def test_an_expired_form_keeps_the_typed_answers_and_asks_to_save_again(token, invitation):
     browser = Client(enforce_csrf_checks=True)
     version = version_of(browser, token)
