@@ -349,3 +349,18 @@ def test_a_page_changing_several_answers_to_different_values_stores_each_and_its
     assert sorted(updates.values_list("question__code", "value")) == [
         ("DF-01_cap", "5"), ("DF-01_imp", "1"), ("DF-02_imp", "1"),
     ]  # fmt: skip
+
+
+def test_an_option_label_or_value_with_markup_is_shown_as_text():
+    from django import forms
+
+    from surveys.templatetags.tna import radio_options
+
+    class Form(forms.Form):
+        pick = forms.ChoiceField(choices=[('a"b', "<b>Yes</b> & 'no'")], widget=forms.RadioSelect)
+
+    html = radio_options(Form()["pick"])
+
+    assert "<b>" not in html
+    assert "&lt;b&gt;Yes&lt;/b&gt; &amp; &#x27;no&#x27;" in html
+    assert 'value="a&quot;b" id="id_pick_0"' in html
