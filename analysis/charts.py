@@ -22,7 +22,6 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from matplotlib import image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
@@ -30,6 +29,7 @@ from matplotlib.ticker import PercentFormatter
 
 from analysis import chart_style as style
 from analysis import gaps
+from analysis.chart_canvas import Canvas
 
 FORMATS = ("png", "svg")
 
@@ -51,7 +51,7 @@ def render(figure, fmt):
         # One draw, which runs the layout engine first, then the pixels as
         # savefig encodes them. savefig would draw twice (a layout pass,
         # then the picture): the dashboard's charts are drawn on a click.
-        canvas = FigureCanvasAgg(figure)
+        canvas = Canvas(figure)
         canvas.draw()
         # zlib's fastest level: half the encoding time, and files no larger
         # on charts of flat colours.
@@ -349,7 +349,7 @@ def quadrant_plot(
     figure.suptitle(title)
     style.add_note(figure, gaps.quadrant_convention(), note)
     # Last, once the layout is final: the labels' places depend on it.
-    FigureCanvasAgg(figure)
+    Canvas(figure)
     figure.draw_without_rendering()
     figure.set_layout_engine("none")  # freeze it: the labels are placed for this layout
     marks = []

@@ -10,6 +10,7 @@ catalogue as plain records, submission times.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import TYPE_CHECKING
 
@@ -192,16 +193,25 @@ def question_labels(questionnaire: Questionnaire) -> dict[str, dict[str, str]]:
     """Competency statements, domain names and item questions in the
     reader's language (the form's default where it lacks it), keyed by code."""
     language = languages.for_reader(questionnaire.languages, questionnaire.default_language)
+    # A questionnaire's content changes only with its digest: the labels are
+    # read once per process, not on every chart and page.
+    labels = _labels(questionnaire.pk, questionnaire.digest, questionnaire.created_at, language)
+    return {kind: dict(entries) for kind, entries in labels.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _labels(pk, digest, created_at, language):
     competency, items = {}, {}
-    for question in Question.objects.filter(questionnaire=questionnaire).exclude(dimension=""):
-        text = localized(question.label, language, language)
-        if question.competency:
-            competency.setdefault(question.competency, text)
+    questions = Question.objects.filter(questionnaire_id=pk).exclude(dimension="")
+    for code, competency_code, label in questions.values_list("code", "competency", "label"):
+        text = localized(label, language, language)
+        if competency_code:
+            competency.setdefault(competency_code, text)
         else:
-            items[question.code] = text
+            items[code] = text
     domains = {
-        section.code: localized(section.label, language, language)
-        for section in Section.objects.filter(questionnaire=questionnaire)
+        code: localized(label, language, language)
+        for code, label in Section.objects.filter(questionnaire_id=pk).values_list("code", "label")
     }
     return {"competencies": competency, "domains": domains, "items": items}
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from analysis import snapshot
+from analysis import selectors, snapshot
 from surveys.campaigns import services as campaign_services
 from surveys.demo import factories
 from surveys.models import Agency
@@ -131,8 +131,10 @@ def trainer(db):
 @pytest.fixture(autouse=True)
 def _fresh_snapshots():
     """Each test reads its own answers: no frame kept from another test's
-    campaign that had the same id (analysis.snapshot)."""
+    campaign that had the same id (analysis.snapshot), and no questionnaire's
+    labels either."""
     snapshot.forget()
+    selectors._labels.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,178 @@
+"""An Agg canvas that remembers text from one chart to the next.
+
+Matplotlib's Agg renderer lays out and rasterises every string it draws, and
+forgets it with the figure: most of a dashboard chart's drawing time goes to
+text (titles, tick labels, legends, notes), much of it the same on every
+chart. `Canvas` draws exactly the same pixels as `FigureCanvasAgg`, but keeps,
+per thread, what text costs: which font files a font property resolves to,
+each string's metrics and glyph layout, and each glyph's bitmap at each
+sub-pixel offset (a glyph drawn a whole number of pixels further along is
+the same bitmap, moved). The caches are bounded and thread-local: FreeType
+fonts are not safe to share between threads.
+
+It relies on the Agg backend's glyph-by-glyph drawing of Matplotlib 3.11
+(`RendererAgg._draw_text_glyphs_and_boxes`); tests/analysis/test_chart_canvas.py
+compares its pixels with the stock canvas, so a Matplotlib that draws text
+otherwise fails there rather than drawing wrong text."""
+
+import math
+import threading
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
+from matplotlib.ft2font import RenderMode
+
+# Entries per cache: a glyph bitmap is a few hundred bytes.
+LIMIT = 20_000
+
+
+class _Caches(threading.local):
+    def __init__(self):
+        self.fonts = {}
+        self.metrics = {}
+        self.layouts = {}
+        self.glyphs = {}
+
+
+_caches = _Caches()
+
+
+def clear():
+    """Forget every remembered font, string and glyph (of this thread)."""
+    _caches.__init__()
+
+
+def _remember(cache, key, value):
+    if len(cache) >= LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+class Renderer(RendererAgg):
+    """RendererAgg with the text caches of the module."""
+
+    def _font_files(self, prop):
+        key = prop.copy()  # FontProperties is mutable and hashed on its state
+        files = _caches.fonts.get(key)
+        if files is None:
+            files = _remember(_caches.fonts, key, tuple(fontManager._find_fonts_by_props(prop)))
+        return files
+
+    def _prepared_font(self, files, size):
+        font = get_font(files)
+        font.clear()
+        font.set_size(size, self.dpi)
+        return font
+
+    def _get_font_height_metrics(self, prop):
+        """(ascent, descent, line gap) of the font, as Text._get_layout
+        computes them from its OS/2 or hhea table when a renderer has no
+        such method."""
+        files = self._font_files(prop)
+        size = prop.get_size_in_points()
+        key = ("height", files, size, self.dpi)
+        metrics = _caches.metrics.get(key)
+        if metrics is None:
+            font = get_font(files)
+            metrics = (None, None, None)
+            for table_name, gap, ascent, descent in (
+                ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                ("hhea", "lineGap", "ascent", "descent"),
+            ):
+                table = font.get_sfnt_table(table_name)
+                if table is not None:
+                    scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * size * self.dpi / 72
+                    metrics = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+                    break
+            _remember(_caches.metrics, key, metrics)
+        return metrics
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        files = self._font_files(prop)
+        size = prop.get_size_in_points()
+        key = (files, size, self.dpi, s, get_hinting_flag())
+        metrics = _caches.metrics.get(key)
+        if metrics is None:
+            font = self._prepared_font(files, size)
+            font.set_text(s, 0.0, flags=key[-1])
+            width, height = font.get_width_height()
+            metrics = _remember(
+                _caches.metrics, key, (width / 64.0, height / 64.0, font.get_descent() / 64.0)
+            )
+        return metrics
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        files = self._font_files(prop)
+        size = prop.get_size_in_points()
+        flags = get_hinting_flag()
+        key = (files, size, self.dpi, s, flags, features and tuple(features), language)
+        items = _caches.layouts.get(key)
+        if items is None:
+            font = self._prepared_font(files, size)
+            laid_out = font._layout(s, flags=flags, features=features, language=language)
+            items = _remember(
+                _caches.layouts,
+                key,
+                [(item.ft_object, item.glyph_index, item.x, item.y) for item in laid_out],
+            )
+        self._draw_glyphs(gc, x, y, angle, size, flags, items)
+
+    def _draw_glyphs(self, gc, x, y, angle, size, flags, items):
+        """RendererAgg._draw_text_glyphs_and_boxes for plain text, each
+        glyph's bitmap rendered once per sub-pixel offset."""
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        antialiased = gc.get_antialiased()
+        glyphs, height = _caches.glyphs, self.height
+        for font, glyph_index, dx, dy in items:  # dy is upwards
+            # FreeType's 26.6 fixed point, y upwards, as Matplotlib places it.
+            fixed_x = round(0x40 * (x + dx * cos - dy * sin))
+            fixed_y = round(0x40 * (height - y + dx * sin + dy * cos))
+            key = (font.fname, font.face_index, size, self.dpi, glyph_index, angle,
+                   fixed_x & 0x3F, fixed_y & 0x3F, flags, antialiased)  # fmt: skip
+            bitmap = glyphs.get(key)
+            if bitmap is None:
+                bitmap = _remember(glyphs, key, self._render(font, size, key, cos, sin))
+            buffer, left, top = bitmap
+            # A whole number of pixels moves the bitmap, not its pixels.
+            self._renderer.draw_text_image(
+                buffer,
+                left + (fixed_x >> 6),
+                int(height) - (top + (fixed_y >> 6)) + buffer.shape[0],
+                0,
+                gc,
+            )
+
+    def _render(self, font, size, key, cos, sin):
+        glyph_index, fraction_x, fraction_y, flags, antialiased = key[4], *key[6:]
+        font.set_size(size, self.dpi)
+        font._set_transform(
+            (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int),
+            [fraction_x, fraction_y],
+        )
+        bitmap = font._render_glyph(
+            glyph_index, flags, RenderMode.NORMAL if antialiased else RenderMode.MONO
+        )
+        buffer = np.array(bitmap.buffer)  # a copy: the font reuses its own
+        if not antialiased:
+            buffer *= 0xFF
+        return buffer, bitmap.left, bitmap.top
+
+
+class Canvas(FigureCanvasAgg):
+    """FigureCanvasAgg drawing with `Renderer`."""
+
+    def get_renderer(self):
+        width, height = self.get_width_height(physical=True)
+        key = width, height, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = Renderer(width, height, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer

@@ -1,0 +1,59 @@
+"""analysis.chart_canvas draws the very pixels of Matplotlib's own Agg
+canvas, however its text caches are filled: a chart served from the
+remembered glyphs looks like one drawn from scratch."""
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from analysis import chart_canvas, chart_style  # noqa: F401 (its fonts: Arabic, Chinese)
+from analysis.chart_canvas import Canvas
+
+
+def chart():
+    """Text the dashboard draws: rotated tick labels, bold and small
+    sizes, several lines, a boxed label, Arabic and Chinese (the fallback
+    fonts), text without antialiasing, at fractional positions."""
+    figure = Figure(figsize=(6, 4), dpi=100, layout="constrained")
+    axes = figure.add_subplot()
+    axes.barh([0, 1, 2], [1.2, 2.5, 0.7])
+    axes.set_yticks([0, 1, 2], ["DF-01 Seizing devices", "التحليل الجنائي الرقمي", "数字取证"])
+    axes.set_xticks([0, 1, 2], ["none", "some", "a great deal"], rotation=30, ha="right")
+    axes.set_xlabel("Mean gap, importance − capability (1–5 scale)")
+    axes.text(0.3, 1.5, "n<5", bbox={"facecolor": "#dddddd", "pad": 1}, fontsize=9)
+    axes.text(1.13, 0.37, "Important,\ncapability low", fontsize=8, rotation=90)
+    axes.text(0.61, 2.21, "MWDS 3.4", fontweight="bold", antialiased=False)
+    figure.suptitle("Largest training gaps by competency")
+    return figure
+
+
+def pixels(canvas_class):
+    canvas = canvas_class(chart())
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def test_the_canvas_draws_what_matplotlib_draws_first_time_and_from_its_caches():
+    chart_canvas.clear()
+    stock = pixels(FigureCanvasAgg)
+
+    first = pixels(Canvas)
+    again = pixels(Canvas)
+
+    assert (stock != 255).any()  # there is something drawn to compare
+    assert np.array_equal(first, stock)
+    assert np.array_equal(again, stock)
+
+
+@pytest.mark.parametrize("limit", [1, 40])
+def test_a_full_cache_starts_again_and_draws_the_same(monkeypatch, limit):
+    monkeypatch.setattr(chart_canvas, "LIMIT", limit)
+    chart_canvas.clear()
+    stock = pixels(FigureCanvasAgg)
+
+    for _ in range(2):
+        assert np.array_equal(pixels(Canvas), stock)
+    caches = chart_canvas._caches
+    for cache in (caches.fonts, caches.metrics, caches.layouts, caches.glyphs):
+        assert len(cache) <= limit
