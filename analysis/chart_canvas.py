@@ -16,9 +16,11 @@ compares its pixels with the stock canvas, so a Matplotlib that draws text
 otherwise fails there rather than drawing wrong text."""
 
 import math
+import os
 import threading
 
 import numpy as np
+from matplotlib import rcParams
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
 from matplotlib.ft2font import RenderMode
@@ -43,6 +45,20 @@ def clear():
     _caches.__init__()
 
 
+# FreeType fonts must not cross a fork (Matplotlib forgets its own then too).
+os.register_at_fork(after_in_child=clear)
+
+
+# The settings that decide which font files a font property resolves to
+# (generic families such as "sans-serif" are expanded through them) and
+# which font object is made of them.
+_FONT_SETTINGS = (
+    "font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size",
+    "font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace",
+    "font.enable_last_resort", "text.kerning_factor",
+)  # fmt: skip
+
+
 def _remember(cache, key, value):
     if len(cache) >= LIMIT:
         cache.clear()
@@ -54,14 +70,21 @@ class Renderer(RendererAgg):
     """RendererAgg with the text caches of the module."""
 
     def _font_files(self, prop):
-        key = prop.copy()  # FontProperties is mutable and hashed on its state
+        """The font files of `prop`, and the settings they were found with:
+        a key for what is measured or laid out with them."""
+        settings = tuple(
+            tuple(value) if isinstance(value, list) else value
+            for value in (rcParams[name] for name in _FONT_SETTINGS)
+        )
+        key = (prop.copy(), settings, len(fontManager.ttflist))  # a font added changes it
         files = _caches.fonts.get(key)
         if files is None:
-            files = _remember(_caches.fonts, key, tuple(fontManager._find_fonts_by_props(prop)))
+            found = tuple(fontManager._find_fonts_by_props(prop))
+            files = _remember(_caches.fonts, key, (found, key[1:]))
         return files
 
     def _prepared_font(self, files, size):
-        font = get_font(files)
+        font = get_font(files[0])
         font.clear()
         font.set_size(size, self.dpi)
         return font
@@ -75,7 +98,7 @@ class Renderer(RendererAgg):
         key = ("height", files, size, self.dpi)
         metrics = _caches.metrics.get(key)
         if metrics is None:
-            font = get_font(files)
+            font = get_font(files[0])
             metrics = (None, None, None)
             for table_name, gap, ascent, descent in (
                 ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),

@@ -2,12 +2,13 @@
 canvas, however its text caches are filled: a chart served from the
 remembered glyphs looks like one drawn from scratch."""
 
+import matplotlib
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis import chart_canvas, chart_style  # noqa: F401 (its fonts: Arabic, Chinese)
+from analysis import chart_canvas, chart_style  # chart_style sets the fonts: Arabic, Chinese
 from analysis.chart_canvas import Canvas
 
 
@@ -57,3 +58,18 @@ def test_a_full_cache_starts_again_and_draws_the_same(monkeypatch, limit):
     caches = chart_canvas._caches
     for cache in (caches.fonts, caches.metrics, caches.layouts, caches.glyphs):
         assert len(cache) <= limit
+
+
+def test_another_font_setting_is_followed_not_served_from_the_caches():
+    """A generic family ("sans-serif") is resolved through the settings: the
+    caches must not keep the font it meant before they changed."""
+    family = ["sans-serif", *chart_style.FALLBACK_FONTS]
+    chart_canvas.clear()
+    with matplotlib.rc_context({"font.family": family, "font.sans-serif": ["DejaVu Sans"]}):
+        sans = pixels(Canvas)
+    with matplotlib.rc_context({"font.family": family, "font.sans-serif": ["DejaVu Serif"]}):
+        stock = pixels(FigureCanvasAgg)
+        serif = pixels(Canvas)
+
+    assert np.array_equal(serif, stock)
+    assert not np.array_equal(serif, sans)
