@@ -2,6 +2,7 @@ import datetime
 import struct
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.text import Text
@@ -176,6 +177,25 @@ def test_heatmap_writes_the_values_of_cells_shown(frame):
     assert f"{africa['gap_mean'].iloc[0]:.1f}" in text
     assert "n<3" not in text
     assert "Mean gap (importance − capability)" in text
+
+
+def test_heatmap_separates_its_cells_with_white_borders(frame):
+    table = gaps.domain_gaps(frame, by="region", min_n=3)
+    figure = charts.heatmap(table, min_n=3)
+    charts.render(figure, "png")
+    pixels = np.asarray(figure.canvas.buffer_rgba())
+    axes = figure.axes[0]
+
+    def colour(x, y):
+        column, row = axes.transData.transform((x, y))
+        return tuple(pixels[round(pixels.shape[0] - row), round(column), :3])
+
+    white = (255, 255, 255)
+    # Between two columns, between two rows, and inside a cell.
+    assert colour(0.5, 0) == white
+    assert colour(0, 0.5) == white
+    assert colour(0.3, 0.3) != white
+    assert colour(0.3, 0.3) == colour(-0.3, -0.3)
 
 
 def test_heatmap_names_domains_with_their_labels(regions):
