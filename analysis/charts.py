@@ -350,9 +350,11 @@ def quadrant_plot(
     style.domain_legend(figure, styles, domains, domain_labels, kind="marker")
     figure.suptitle(title)
     style.add_note(figure, gaps.quadrant_convention(), note)
-    # Last, once the layout is final: the labels' places depend on it.
+    # Last, once the layout is final: the labels' places depend on it. The
+    # layout engine alone, not a whole draw without rendering: the picture
+    # is drawn once, by render.
     Canvas(figure)
-    figure.draw_without_rendering()
+    figure.get_layout_engine().execute(figure)
     figure.set_layout_engine("none")  # freeze it: the labels are placed for this layout
     marks = []
     for row in top.itertuples(index=False):

@@ -260,6 +260,35 @@ def test_quadrant_plot_labels_do_not_overlap():
             assert not box.overlaps(other)
 
 
+def test_quadrant_plot_is_laid_out_before_its_labels_are_placed(competencies):
+    figure = charts.quadrant_plot(competencies)
+    charts.render(figure, "png")
+    renderer = figure.canvas.get_renderer()
+    plot, key = figure.axes
+    legend = figure.legends[0].get_window_extent(renderer)
+
+    # The domain legend sits outside the plot and its key, the title above
+    # them and the note below, all inside the picture.
+    assert not legend.overlaps(plot.get_tightbbox(renderer))
+    notes = [t.get_window_extent(renderer) for t in figure.texts if t is not figure._suptitle]
+    assert notes
+    for note in notes:
+        assert note.y1 <= plot.get_tightbbox(renderer).y0
+        assert figure.bbox.contains(note.x0 + 1, note.y0 + 1)
+    assert not legend.overlaps(key.get_position().transformed(figure.transFigure))
+    title = figure._suptitle.get_window_extent(renderer)
+    assert title.y0 >= plot.get_tightbbox(renderer).y1
+    assert figure.bbox.contains(legend.x1 - 1, legend.y0 + 1)
+    # Each number is placed beside its point as the picture shows it.
+    numbers = [text for text in plot.texts if text.get_text().isdigit()]
+    assert numbers
+    for number in numbers:
+        point = plot.transData.transform(number.xy)
+        box = Text.get_window_extent(number, renderer)
+        assert abs(box.x0 + box.width / 2 - point[0]) < 80
+        assert abs(box.y0 + box.height / 2 - point[1]) < 80
+
+
 def test_response_rate_shows_the_share_of_invited_agencies_that_submitted():
     submitted_at = [
         datetime.datetime(2026, 3, 2, 9, tzinfo=UTC),
