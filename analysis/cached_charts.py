@@ -19,13 +19,18 @@ def dashboard_chart(campaign, filters, name, fmt, *, exact, forced_country=None)
         # (for the whole campaign, since it ignores the filters) is computed
         # for it.
         rate = name == "response-rate"
-        figure = charts.dashboard_chart(
-            name,
-            None if rate else results.overview(campaign, filters, frames, exact=exact),
-            labels=None if rate else selectors.question_labels(campaign.questionnaire),
-            min_n=results.min_cell_size(),
-            submissions=selectors.submissions(campaign, forced_country) if rate else None,
+        overview = None if rate else results.overview(campaign, filters, frames, exact=exact)
+        labels = None if rate else selectors.question_labels(campaign.questionnaire)
+        submissions = selectors.submissions(campaign, forced_country) if rate else None
+        return charts.draw(
+            lambda: charts.dashboard_chart(
+                name,
+                overview,
+                labels=labels,
+                min_n=results.min_cell_size(),
+                submissions=submissions,
+            ),
+            fmt,
         )
-        return charts.render(figure, fmt)
 
     return results.cached(campaign, key, filters, compute, frames.version())

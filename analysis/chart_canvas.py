@@ -15,6 +15,8 @@ It relies on the Agg backend's glyph-by-glyph drawing of Matplotlib 3.11
 compares its pixels with the stock canvas, so a Matplotlib that draws text
 otherwise fails there rather than drawing wrong text."""
 
+import contextlib
+import gc
 import math
 import os
 import threading
@@ -47,6 +49,52 @@ def clear():
 
 # FreeType fonts must not cross a fork (Matplotlib forgets its own then too).
 os.register_at_fork(after_in_child=clear)
+
+
+class _Pauses:
+    lock = threading.Lock()
+    count = 0  # blocks under way, in every thread
+    collector_was_enabled = False
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """A block that builds and draws figures with Python's cyclic garbage
+    collector paused, their garbage freed at its end while still young.
+
+    A figure is thousands of objects in reference cycles. Collected as usual,
+    they outlive the young generations' collections while the chart is
+    drawn, reach the oldest and are freed only by a full collection, which
+    walks every object of the process: 150-200 ms every dozen charts in a
+    server holding a campaign's answers. Paused, they stay in the youngest
+    generation, whose collection at the end frees them in a few milliseconds.
+    Threads share the collector: it runs again when the last block ends, if
+    it ran before the first."""
+    with _Pauses.lock:
+        if _Pauses.count == 0:
+            _Pauses.collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _Pauses.count += 1
+    try:
+        yield
+    finally:
+        with _Pauses.lock:
+            _Pauses.count -= 1
+            if _Pauses.count == 0 and _Pauses.collector_was_enabled:
+                gc.enable()
+        gc.collect(0)
+
+
+def _resume_in_child():
+    # A fork in the middle of another thread's block: that thread is not in
+    # the child to end it.
+    if _Pauses.count:
+        _Pauses.count = 0
+        if _Pauses.collector_was_enabled:
+            gc.enable()
+
+
+os.register_at_fork(after_in_child=_resume_in_child)
 
 
 # The settings that decide which font files a font property resolves to

@@ -29,17 +29,21 @@ from matplotlib.ticker import PercentFormatter
 
 from analysis import chart_style as style
 from analysis import gaps
-from analysis.chart_canvas import Canvas
+from analysis.chart_canvas import Canvas, collector_paused
 
 FORMATS = ("png", "svg")
-
 
 # rc_context swaps the process-wide rcParams; the lock keeps two threads from
 # restoring each other's settings half-way through a save.
 _RC_LOCK = threading.Lock()
-
-
 _SVG_RC = {"svg.hashsalt": "tna", "svg.fonttype": "none"}
+
+
+def draw(build, fmt):
+    """render(build(), fmt), the figure built and drawn with the garbage
+    collector paused (chart_canvas.collector_paused): freed once drawn."""
+    with collector_paused():
+        return render(build(), fmt)
 
 
 def render(figure, fmt):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
-from analysis import charts, country_report, profile_chart, results
+from analysis import country_report, profile_chart, results
 from analysis.state_profile import state_profile
 from analysis.workbook import write_workbook
 from surveys import access
@@ -56,15 +56,9 @@ def country_reports(job, progress):
         for index, country in enumerate(countries):
             progress(100 * index / len(countries), country.name)
             profile = state_profile(campaign, country.code, user_access)
-            figure = profile_chart.state_comparison(
-                profile.domains,
-                state=profile.country.name,
-                region=profile.region,
-                domain_labels=profile.labels["domains"],
-            )
             report = io.BytesIO()
             country_report.write_report(
-                profile, charts.render(figure, "png"), report, exported_at=exported
+                profile, profile_chart.profile_png(profile), report, exported_at=exported
             )
             name = f"country-report-{slugify(campaign.code)}-{country.code}.docx"
             archive.writestr(name, report.getvalue())

@@ -5,6 +5,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from . import chart_style as style
+from . import charts
 from .profiles import EQUAL_STATES
 
 SERIES = (  # column, colour, hatch: colour-blind safe, with a second cue
@@ -70,3 +71,17 @@ def state_comparison(table, *, state, region, domain_labels=None):
         ),
     )
     return figure
+
+
+def profile_png(profile):
+    """The chart of a State profile (analysis.state_profile) as PNG bytes, as
+    its page and country report show it."""
+    return charts.draw(
+        lambda: state_comparison(
+            profile.domains,
+            state=profile.country.name,
+            region=profile.region,
+            domain_labels=profile.labels["domains"],
+        ),
+        "png",
+    )

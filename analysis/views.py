@@ -291,7 +291,7 @@ def country_profile(request, code, country):
 @login_required
 def country_chart(request, code, country):
     profile = _state_profile(request, code, country)
-    return HttpResponse(_profile_chart(profile), content_type=CHART_TYPES["png"])
+    return HttpResponse(profile_chart.profile_png(profile), content_type=CHART_TYPES["png"])
 
 
 @login_required
@@ -299,22 +299,14 @@ def country_report_docx(request, code, country):
     """The Word country report of the page, for a programme officer to edit."""
     profile = _state_profile(request, code, country)
     output = tempfile.TemporaryFile()
-    country_report.write_report(profile, _profile_chart(profile), output, exported_at=_today())
+    country_report.write_report(
+        profile, profile_chart.profile_png(profile), output, exported_at=_today()
+    )
     output.seek(0)
     filename = f"country-report-{slugify(profile.campaign.code)}-{profile.country.code}.docx"
     return FileResponse(
         output, as_attachment=True, filename=filename, content_type=DOCX_CONTENT_TYPE
     )
-
-
-def _profile_chart(profile):
-    figure = profile_chart.state_comparison(
-        profile.domains,
-        state=profile.country.name,
-        region=profile.region,
-        domain_labels=profile.labels["domains"],
-    )
-    return charts.render(figure, "png")
 
 
 def _today():

@@ -134,15 +134,13 @@ def dashboard_charts(campaign, tables, min_n):
     dashboard's chart view calls (analysis.charts.dashboard_chart)."""
     labels = selectors.question_labels(campaign.questionnaire)
     submissions = selectors.submissions(campaign)
-    return [
-        charts.render(
-            charts.dashboard_chart(
-                name, tables, labels=labels, min_n=min_n, submissions=submissions
-            ),
-            "png",
+
+    def build(name):
+        return lambda: charts.dashboard_chart(
+            name, tables, labels=labels, min_n=min_n, submissions=submissions
         )
-        for name in charts.DASHBOARD_CHARTS
-    ]
+
+    return [charts.draw(build(name), "png") for name in charts.DASHBOARD_CHARTS]
 
 
 def full_workbook(campaign, path, parts):

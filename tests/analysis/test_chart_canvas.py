@@ -2,13 +2,16 @@
 canvas, however its text caches are filled: a chart served from the
 remembered glyphs looks like one drawn from scratch."""
 
+import gc
+import weakref
+
 import matplotlib
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis import chart_canvas, chart_style  # chart_style sets the fonts: Arabic, Chinese
+from analysis import chart_canvas, chart_style, charts  # chart_style: Arabic, Chinese fonts
 from analysis.chart_canvas import Canvas
 
 
@@ -73,3 +76,63 @@ def test_another_font_setting_is_followed_not_served_from_the_caches():
 
     assert np.array_equal(serif, stock)
     assert not np.array_equal(serif, sans)
+
+
+@pytest.fixture
+def collector():
+    """The garbage collector as the test found it, restored after."""
+    was_enabled = gc.isenabled()
+    gc.collect()
+    yield
+    gc.enable() if was_enabled else gc.disable()
+
+
+def test_a_chart_drawn_is_freed_at_once_not_left_to_a_full_collection(collector):
+    drawn = []
+
+    def build():
+        figure = chart()
+        drawn.append(weakref.ref(figure))
+        return figure
+
+    png = charts.draw(build, "png")
+
+    assert png.startswith(b"\x89PNG")
+    # The figure's reference cycles are freed by the young generation's
+    # collection at the end of the block: nothing to wait for.
+    assert drawn[0]() is None
+    assert gc.isenabled()
+
+
+def test_the_collector_is_paused_while_drawing_and_runs_again_after(collector):
+    seen = []
+
+    def build(inner=False):
+        seen.append(("building", gc.isenabled()))
+        if not inner:
+            charts.draw(lambda: build(inner=True), "png")
+            seen.append(("after the inner chart", gc.isenabled()))
+        return chart()
+
+    charts.draw(build, "png")
+
+    assert seen == [("building", False), ("building", False), ("after the inner chart", False)]
+    assert gc.isenabled()
+
+
+def test_the_collector_runs_again_after_a_chart_that_fails(collector):
+    def build():
+        raise ValueError("no data")
+
+    with pytest.raises(ValueError, match="no data"):
+        charts.draw(build, "png")
+
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_before_stays_off(collector):
+    gc.disable()
+
+    charts.draw(chart, "png")
+
+    assert not gc.isenabled()

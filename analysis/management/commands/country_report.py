@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 from django.utils import timezone
 
-from analysis import charts, country_report, profile_chart
+from analysis import country_report, profile_chart
 from analysis.management.lookup import campaign_named
 from analysis.state_profile import state_profile
 from surveys.access import Access, Role
@@ -33,16 +33,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{error}: '{country}'. Countries invited to {found.code}: {', '.join(invited)}"
             ) from error
-        figure = profile_chart.state_comparison(
-            profile.domains,
-            state=profile.country.name,
-            region=profile.region,
-            domain_labels=profile.labels["domains"],
-        )
         exported = timezone.localtime().strftime("%d %B %Y")
         try:
             country_report.write_report(
-                profile, charts.render(figure, "png"), output, exported_at=exported
+                profile, profile_chart.profile_png(profile), output, exported_at=exported
             )
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}") from error
