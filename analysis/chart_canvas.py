@@ -19,7 +19,9 @@ import contextlib
 import gc
 import math
 import os
+import struct
 import threading
+import zlib
 
 import numpy as np
 from matplotlib import rcParams
@@ -247,3 +249,31 @@ class Canvas(FigureCanvasAgg):
             self.renderer = Renderer(width, height, self.figure.dpi)
             self._lastKey = key
         return self.renderer
+
+
+def png(pixels, dpi):
+    """RGBA pixels (height x width x 4 bytes, as Canvas.buffer_rgba gives
+    them) as PNG bytes with their resolution, rows unfiltered and deflated at
+    zlib's fastest level.
+
+    Pillow writes the same picture, but spends two thirds of its time
+    choosing a filter for each row, which makes charts of flat colours no
+    smaller (92 kB either way on the dashboard's): 13 -> 4.5 ms a chart."""
+    height, width, _ = pixels.shape
+    rows = np.empty((height, width * 4 + 1), np.uint8)
+    rows[:, 0] = 0  # filter type: none
+    rows[:, 1:] = pixels.reshape(height, width * 4)
+    per_metre = round(dpi / 0.0254)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)),
+            _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
+def _chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from matplotlib import image
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
@@ -29,7 +28,7 @@ from matplotlib.ticker import PercentFormatter
 
 from analysis import chart_style as style
 from analysis import gaps
-from analysis.chart_canvas import Canvas, collector_paused
+from analysis.chart_canvas import Canvas, collector_paused, png
 
 FORMATS = ("png", "svg")
 
@@ -50,24 +49,14 @@ def render(figure, fmt):
     """The figure as PNG (at DPI) or SVG bytes; the same figure gives the same bytes."""
     if fmt not in FORMATS:
         raise ValueError(f"cannot render {fmt!r}; use one of {', '.join(FORMATS)}")
-    buffer = BytesIO()
     if fmt == "png":
-        # One draw, which runs the layout engine first, then the pixels as
-        # savefig encodes them. savefig would draw twice (a layout pass,
-        # then the picture): the dashboard's charts are drawn on a click.
+        # One draw, which runs the layout engine first, then the pixels.
+        # savefig would draw twice (a layout pass, then the picture): the
+        # dashboard's charts are drawn on a click.
         canvas = Canvas(figure)
         canvas.draw()
-        # zlib's fastest level: half the encoding time, and files no larger
-        # on charts of flat colours.
-        image.imsave(
-            buffer,
-            canvas.buffer_rgba(),
-            format="png",
-            dpi=style.DPI,
-            metadata={"Software": None},
-            pil_kwargs={"compress_level": 1},
-        )
-        return buffer.getvalue()
+        return png(np.asarray(canvas.buffer_rgba()), style.DPI)
+    buffer = BytesIO()
     # A fixed hash salt makes SVG ids stable, "none" keeps text as text, and
     # no date is written, so identical charts give identical bytes.
     with _RC_LOCK, matplotlib.rc_context(_SVG_RC):

@@ -3,6 +3,7 @@ canvas, however its text caches are filled: a chart served from the
 remembered glyphs looks like one drawn from scratch."""
 
 import gc
+import io
 import weakref
 
 import matplotlib
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from analysis import chart_canvas, chart_style, charts  # chart_style: Arabic, Chinese fonts
 from analysis.chart_canvas import Canvas
@@ -136,3 +138,17 @@ def test_a_collector_switched_off_before_stays_off(collector):
     charts.draw(chart, "png")
 
     assert not gc.isenabled()
+
+
+def test_a_png_holds_the_canvas_pixels_and_their_resolution():
+    canvas = Canvas(chart())
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+
+    data = chart_canvas.png(pixels, 100)
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()  # checks every chunk's CRC and the deflated rows
+        assert (image.format, image.mode, image.size) == ("PNG", "RGBA", (600, 400))
+        assert image.info["dpi"] == pytest.approx((100, 100), abs=0.01)
+        assert np.array_equal(np.asarray(image), pixels)
