@@ -156,7 +156,9 @@ def suppression(table, by, item, min_n):
     if not by:
         return hidden
     hidden = hidden.copy()
-    for _, rows in table.groupby(item, observed=True, sort=False):
+    # Only the items with a row hidden already can need more hidden.
+    concerned = table[table[item].isin(table.loc[hidden, item].unique())]
+    for _, rows in concerned.groupby(item, observed=True, sort=False):
         primary = rows.index[hidden[rows.index]]
         if primary.empty:
             continue
