@@ -4,6 +4,8 @@ remembered glyphs looks like one drawn from scratch."""
 
 import gc
 import io
+import os
+import threading
 import weakref
 
 import matplotlib
@@ -138,6 +140,40 @@ def test_a_collector_switched_off_before_stays_off(collector):
     charts.draw(chart, "png")
 
     assert not gc.isenabled()
+
+
+def test_a_pause_never_outlasts_the_block_that_made_it(collector):
+    # Two threads' charts overlap: the first ends while the second draws.
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def second():
+        first_in.wait()
+        with chart_canvas.collector_paused():
+            second_in.set()
+            first_out.wait()
+            seen.append(gc.isenabled())
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with chart_canvas.collector_paused():
+        first_in.set()
+        second_in.wait()
+    first_out.set()
+    thread.join()
+
+    assert seen == [True]  # on again when the block that paused it ended
+    assert gc.isenabled()
+
+
+def test_a_child_forked_during_a_pause_collects(collector):
+    with chart_canvas.collector_paused():
+        pid = os.fork()
+        if pid == 0:  # the child: its collector must run
+            os._exit(0 if gc.isenabled() else 1)
+    _, status = os.waitpid(pid, 0)
+
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_a_png_holds_the_canvas_pixels_and_their_resolution():
