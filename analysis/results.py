@@ -59,10 +59,25 @@ def min_cell_size():
 
 
 def data_stamp(campaign):
+    """What the campaign's submitted answers are now: part of every result's
+    cache key. Read once per request where the view pinned it."""
+    pinned = getattr(campaign, "_pinned_data_stamp", None)
+    if pinned is not None:
+        return pinned
     stamp = Response.objects.filter(
         invitation__campaign=campaign, status=Response.Status.SUBMITTED
     ).aggregate(count=Count("pk"), changed=Max("updated_at"), submitted=Max("submitted_at"))
     return f"{stamp['count']}:{stamp['changed']}:{stamp['submitted']}"
+
+
+def pin_data_stamp(campaign):
+    """The data stamp read once for the rest of a request, on a campaign
+    object that lives no longer than the request: every result a page or
+    chart shows is then of the same data, and none costs another aggregate
+    over the campaign's responses (5 ms on PostgreSQL at five rounds of
+    4,000; nine of them per filter change before)."""
+    campaign._pinned_data_stamp = None
+    campaign._pinned_data_stamp = data_stamp(campaign)
 
 
 def cached(campaign, name, filters, compute, version="exact"):

@@ -48,6 +48,7 @@ CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 def _context(request, code):
     campaign, user_access = access.campaign_for_user(request.user, code)
+    results.pin_data_stamp(campaign)
     form = DashboardFilterForm(
         request.GET, campaign=campaign, forced_country=user_access.forced_country
     )

@@ -195,6 +195,21 @@ def test_the_dashboard_query_count_does_not_grow_with_the_responses(client, coor
     assert len(many) == len(few)
 
 
+@pytest.mark.parametrize("name", ["analysis:dashboard", "analysis:chart"])
+def test_a_page_or_chart_reads_what_its_data_is_once(client, coordinator, round_with_answers, name):
+    client.force_login(coordinator)
+    url = page_url(name, ["quadrant", "png"] if name == "analysis:chart" else [])
+
+    with CaptureQueriesContext(connection) as queries:
+        reply = client.get(url + "?region=Americas")
+
+    assert reply.status_code == 200
+    stamps = [
+        query["sql"] for query in queries if 'MAX("surveys_response"."updated_at")' in query["sql"]
+    ]
+    assert len(stamps) == 1
+
+
 def test_the_domain_page_gives_the_share_lacking_each_power_by_region(
     client, trainer, round_with_answers
 ):
