@@ -161,7 +161,8 @@ def _copy_answers(pairs):
             f"a.updated_at FROM {table} a JOIN bench_map m ON m.old_id = a.response_id"
         )
         cursor.execute("DROP TABLE bench_map")
-        cursor.execute(f"ANALYZE {table}")
+        for analysed in (table, Invitation._meta.db_table, Response._meta.db_table):
+            cursor.execute(f"ANALYZE {analysed}")
 
 
 def rounds_compared(campaign, others):
