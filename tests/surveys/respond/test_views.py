@@ -465,6 +465,21 @@ def test_every_change_to_an_answer_is_kept_with_its_earlier_value(client, token,
     assert all(h.history_user is None for h in answer_history)
 
 
+def test_the_link_is_read_in_one_query_without_a_sort_or_a_limit(client, token, invitation):
+    # A token's hash is unique. With ORDER BY or LIMIT, PostgreSQL plans the
+    # link's eight-table join four times slower, on every respondent page.
+    client.get(url("section", token, "forensics"))
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url("section", token, "forensics"))
+
+    links = [q["sql"] for q in queries if 'FROM "surveys_invitationlink"' in q["sql"]]
+    assert len(links) == 1
+    assert "ORDER BY" not in links[0]
+    assert "LIMIT" not in links[0]
+    assert invitation.agency.name in client.get(url("section", token, "forensics")).content.decode()
+
+
 def test_a_published_questionnaires_structure_is_read_once(client, token, questionnaire):
     client.get(url("section", token, "forensics"))
 
