@@ -1,19 +1,20 @@
 """The respondent's form: one questionnaire section, built from its questions."""
 
+from html import escape
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
+from django.template.loader import get_template
 from django.utils.formats import get_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from surveys.models import Question, localized
 from surveys.questionnaires import expressions
 
 TEXT_MAX_LENGTH = 5000
-
-
-RADIO_ROW = "surveys/_radio_row.html"
 
 
 _INLINE_LISTS_MAX = 6
@@ -78,7 +79,6 @@ class SectionForm(forms.Form):
             else:
                 field.initial = stored
             self.fields[question.code] = field
-        self.helper = self._helper()
 
     def text(self, texts):
         return localized(texts, self.language, self.default_language)
@@ -122,40 +122,56 @@ class SectionForm(forms.Form):
         widget = forms.Textarea(attrs={"rows": 3}) if question.code.endswith("comment") else None
         return forms.CharField(max_length=TEXT_MAX_LENGTH, widget=widget, **options)
 
-    def _helper(self):
-        helper = FormHelper()
-        helper.form_tag = False
-        helper.disable_csrf = True
-        items, index = [], 0
-        questions = self.questions
+    def blocks(self):
+        """The page's layout, in order: ("note", question), ("pair",
+        importance, capability) for a competency's two ratings under its
+        statement, ("inline", question) for a short single choice, and
+        ("field", question) for the rest."""
+        questions, index = self.questions, 0
         while index < len(questions):
             question = questions[index]
             pair = questions[index + 1] if index + 1 < len(questions) else None
             if question.type == Question.Type.NOTE:
-                items.append(
-                    HTML(format_html('<p class="lead fs-6">{}</p>', self.text(question.label)))
-                )
+                yield "note", question
             elif (
                 question.competency and pair is not None and pair.competency == question.competency
             ):
-                items.append(
-                    Fieldset(
-                        self.text(question.label),
-                        Field(question.code, template=RADIO_ROW),
-                        Field(pair.code, template=RADIO_ROW),
-                        css_class="competency border rounded p-3 mb-3",
-                    )
-                )
+                yield "pair", question, pair
                 index += 1
             elif question.type == Question.Type.SELECT_ONE and (
                 len(self.fields[question.code].choices) <= _INLINE_LISTS_MAX
             ):
-                items.append(Div(Field(question.code, template=RADIO_ROW), css_class="mb-2"))
+                yield "inline", question
             else:
-                items.append(question.code)
+                yield "field", question
             index += 1
-        helper.layout = Layout(*items)
-        return helper
+
+    def body(self):
+        """The page's questions as HTML, with crispy-forms' Bootstrap 5
+        markup. The radio groups, dozens on a page, are written here: through
+        a template each, they were most of a respondent page's time. The
+        questionnaire's texts are escaped, never read as template code."""
+        parts = []
+        for kind, question, *pair in self.blocks():
+            if kind == "note":
+                parts.append(format_html('<p class="lead fs-6">{}</p>', self.text(question.label)))
+            elif kind == "pair":
+                rows = mark_safe("".join(radio_row(self[q.code]) for q in (question, *pair)))
+                parts.append(
+                    format_html(
+                        '<fieldset class="competency border rounded p-3 mb-3"><legend>{}</legend>'
+                        "{}</fieldset>",
+                        self.text(question.label),
+                        rows,
+                    )
+                )
+            elif kind == "inline":
+                parts.append(
+                    format_html('<div class="mb-2">{}</div>', radio_row(self[question.code]))
+                )
+            else:
+                parts.append(crispy_field(self[question.code]))
+        return mark_safe("\n".join(parts))  # every part is escaped or a rendered template
 
     def clean(self):
         cleaned = super().clean()
@@ -190,3 +206,50 @@ class SectionForm(forms.Form):
     def valid_values(self):
         """Code → text for every field that passed validation."""
         return {code: self.as_text(code, value) for code, value in self.cleaned_data.items()}
+
+
+def crispy_field(field):
+    """A field as crispy-forms renders it in a form helper's layout."""
+    context = FormHelper().get_attributes(TEMPLATE_PACK) | {"field": field}
+    return get_template(context["field_template"]).render(context)
+
+
+def radio_row(field):
+    """One inline radio group: its question as the legend, then its options
+    (radio_options), errors and hint."""
+    described = f"{field.auto_id}_helptext" if field.help_text else ""
+    return format_html(
+        '<div id="div_{}" class="mb-3"><fieldset{}><legend class="fs-6 form-label">{}</legend>'
+        "<div>{}</div>{}{}</fieldset></div>",
+        field.auto_id,
+        format_html(' aria-describedby="{}"', described) if described else "",
+        field.label,
+        radio_options(field),
+        format_html_join(
+            "",
+            '<div class="invalid-feedback d-block"><strong>{}</strong></div>',
+            ((error,) for error in field.errors),
+        ),
+        format_html('<div id="{}" class="form-text">{}</div>', described, field.help_text)
+        if described
+        else "",
+    )
+
+
+def radio_options(field):
+    """The options of one inline radio group. Every value and label is
+    escaped (html.escape, as Django's escape)."""
+    value = field.value()
+    current = "" if value is None else str(value)
+    auto_id, name = escape(field.auto_id), escape(field.html_name)
+    invalid = " is-invalid" if field.errors else ""
+    options = []
+    for index, (option, label) in enumerate(field.field.choices):
+        mark = " checked" if str(option) == current else ""
+        options.append(
+            f'<div class="form-check form-check-inline"><input type="radio" '
+            f'class="form-check-input{invalid}" name="{name}" value="{escape(str(option))}" '
+            f'id="{auto_id}_{index}"{mark}><label for="{auto_id}_{index}" '
+            f'class="form-check-label">{escape(str(label))}</label></div>'
+        )
+    return mark_safe("\n".join(options))  # every part above is escaped

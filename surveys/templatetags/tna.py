@@ -1,8 +1,6 @@
 import math
-from html import escape
 
 from django import template
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -66,25 +64,3 @@ def languages_in_themselves():
     from django.conf import settings
 
     return settings.LANGUAGES
-
-
-@register.simple_tag
-def radio_options(field):
-    """The options of one inline radio group (surveys/_radio_row.html),
-    written here rather than by a template loop: a questionnaire page holds
-    dozens of groups, and the loop's lookups were most of the page's time.
-    Every value and label is escaped (html.escape, as Django's escape)."""
-    value = field.value()
-    current = "" if value is None else str(value)
-    auto_id, name = escape(field.auto_id), escape(field.html_name)
-    invalid = " is-invalid" if field.errors else ""
-    options = []
-    for index, (option, label) in enumerate(field.field.choices):
-        mark = " checked" if str(option) == current else ""
-        options.append(
-            f'<div class="form-check form-check-inline"><input type="radio" '
-            f'class="form-check-input{invalid}" name="{name}" value="{escape(str(option))}" '
-            f'id="{auto_id}_{index}"{mark}><label for="{auto_id}_{index}" '
-            f'class="form-check-label">{escape(str(label))}</label></div>'
-        )
-    return mark_safe("\n".join(options))  # every part above is escaped

@@ -354,7 +354,7 @@ def test_a_page_changing_several_answers_to_different_values_stores_each_and_its
 def test_an_option_label_or_value_with_markup_is_shown_as_text():
     from django import forms
 
-    from surveys.templatetags.tna import radio_options
+    from surveys.respond.forms import radio_options
 
     class Form(forms.Form):
         pick = forms.ChoiceField(choices=[('a"b', "<b>Yes</b> & 'no'")], widget=forms.RadioSelect)

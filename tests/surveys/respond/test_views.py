@@ -2,8 +2,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -425,27 +423,6 @@ def test_an_unknown_section_is_a_404(client, token):
     assert client.get(url("section", token, "nothing-here")).status_code == 404
 
 
-# Speed ----------------------------------------------------------------------
-
-
-def test_the_section_page_query_count_does_not_grow_with_the_answers(
-    client, token, invitation, questionnaire
-):
-    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
-    client.get(url("start", token))
-    with CaptureQueriesContext(connection) as empty:
-        client.get(url("section", token, "forensics"))
-
-    for section in structure.sections:
-        fill_section(client, token, structure, section.code)
-    assert len(stored(invitation)) > 150
-    with CaptureQueriesContext(connection) as full:
-        client.get(url("section", token, "forensics"))
-
-    assert len(full) == len(empty)
-    assert len(full) <= 8
-
-
 # Audit trail ----------------------------------------------------------------
 
 
@@ -463,31 +440,6 @@ def test_every_change_to_an_answer_is_kept_with_its_earlier_value(client, token,
     ]
     assert {h.history_change_reason for h in answer_history} == {response_services.RESPONDENT}
     assert all(h.history_user is None for h in answer_history)
-
-
-def test_the_link_is_read_in_one_query_without_a_sort_or_a_limit(client, token, invitation):
-    # A token's hash is unique. With ORDER BY or LIMIT, PostgreSQL plans the
-    # link's eight-table join four times slower, on every respondent page.
-    client.get(url("section", token, "forensics"))
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url("section", token, "forensics"))
-
-    links = [q["sql"] for q in queries if 'FROM "surveys_invitationlink"' in q["sql"]]
-    assert len(links) == 1
-    assert "ORDER BY" not in links[0]
-    assert "LIMIT" not in links[0]
-    assert invitation.agency.name in client.get(url("section", token, "forensics")).content.decode()
-
-
-def test_a_published_questionnaires_structure_is_read_once(client, token, questionnaire):
-    client.get(url("section", token, "forensics"))
-
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url("section", token, "forensics"))
-
-    for table in ("surveys_section", "surveys_question", "surveys_choice"):
-        assert not any(f'FROM "{table}"' in query["sql"] for query in queries), table
 
 
 def test_the_kind_of_agency_is_pre_filled_from_the_agencys_record(client, token, invitation):

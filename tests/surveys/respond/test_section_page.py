@@ -1,0 +1,84 @@
+"""What a respondent's section page costs: queries that do not grow with
+the answers, the link read in one cheap query, the questionnaire read once,
+and the page's HTML written without running its texts as template code."""
+
+import copy
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from surveys.questionnaires import selectors as questionnaire_selectors
+from surveys.respond.forms import SectionForm
+from tests.surveys.respond.test_views import fill_section, stored, url
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_section_page_query_count_does_not_grow_with_the_answers(
+    client, token, invitation, questionnaire
+):
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
+    client.get(url("start", token))
+    with CaptureQueriesContext(connection) as empty:
+        client.get(url("section", token, "forensics"))
+
+    for section in structure.sections:
+        fill_section(client, token, structure, section.code)
+    assert len(stored(invitation)) > 150
+    with CaptureQueriesContext(connection) as full:
+        client.get(url("section", token, "forensics"))
+
+    assert len(full) == len(empty)
+    assert len(full) <= 8
+
+
+def test_questionnaire_texts_are_shown_as_text_never_run_as_template_code(questionnaire):
+    # A form's texts come from an uploaded XLSForm. The competency statement
+    # heads its two ratings: it was rendered as a Django template, unescaped.
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
+    questions = [
+        copy.copy(q) for q in structure.questions_by_section[structure.section("forensics").pk]
+    ]
+    rating = next(i for i, question in enumerate(questions) if question.competency)
+    questions[rating].label = {"en": "<script>x()</script> {{ form.fields }} {% now 'Y' %}"}
+    form = SectionForm(
+        None,
+        questions=questions,
+        choices=structure.choices,
+        language="en",
+        default_language="en",
+        answers={},
+    )
+
+    html = form.body()
+
+    assert questions[rating].competency == questions[rating + 1].competency
+    legend = "&lt;script&gt;x()&lt;/script&gt; {{ form.fields }} {% now &#x27;Y&#x27; %}"
+    assert f"<legend>{legend}</legend>" in html
+    assert "<script>" not in html
+
+
+def test_the_link_is_read_in_one_query_without_a_sort_or_a_limit(client, token, invitation):
+    # A token's hash is unique. With ORDER BY or LIMIT, PostgreSQL plans the
+    # link's eight-table join four times slower, on every respondent page.
+    client.get(url("section", token, "forensics"))
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url("section", token, "forensics"))
+
+    links = [q["sql"] for q in queries if 'FROM "surveys_invitationlink"' in q["sql"]]
+    assert len(links) == 1
+    assert "ORDER BY" not in links[0]
+    assert "LIMIT" not in links[0]
+    assert invitation.agency.name in client.get(url("section", token, "forensics")).content.decode()
+
+
+def test_a_published_questionnaires_structure_is_read_once(client, token, questionnaire):
+    client.get(url("section", token, "forensics"))
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url("section", token, "forensics"))
+
+    for table in ("surveys_section", "surveys_question", "surveys_choice"):
+        assert not any(f'FROM "{table}"' in query["sql"] for query in queries), table
