@@ -57,6 +57,25 @@ def test_a_filter_that_leaves_too_few_respondents_shows_counts_only(
     assert "No competency has at least 5 paired ratings" in reply.content.decode()
 
 
+def test_the_filters_offer_the_invited_countries_and_their_regions(
+    client, coordinator, round_with_answers, campaign
+):
+    # Invited, not yet answered: its country and region are offered too.
+    campaign_services.invitation_create(
+        campaign=campaign, agency=make_agency("Polícia Federal", "PT", "specialised_unit")
+    )
+    client.force_login(coordinator)
+
+    form = client.get(page_url("analysis:dashboard", [])).context["form"]
+
+    assert form.fields["region"].choices == [
+        ("", "All regions"), ("Africa", "Africa"), ("Americas", "Americas"), ("Europe", "Europe"),
+    ]  # fmt: skip
+    assert form.fields["country"].choices == [
+        ("", "All countries"), ("BR", "Brazil"), ("KE", "Kenya"), ("PT", "Portugal"),
+    ]  # fmt: skip
+
+
 def test_an_unknown_filter_value_from_a_stale_link_is_ignored(
     client, coordinator, round_with_answers
 ):
