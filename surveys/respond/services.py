@@ -119,6 +119,9 @@ def answer_number(question: Question, value: str) -> float | None:
 RESPONDENT = "respondent, through the invitation link"
 
 
+_invitation_field = Response._meta.get_field("invitation")
+
+
 @transaction.atomic
 def response_save_answers(
     *,
@@ -142,6 +145,9 @@ def response_save_answers(
     gives some answers a later base: those the page has autosaved since.
     """
     base_versions = base_versions or {}
+    # The invitation as the request read it, if it did: once in progress, an
+    # invitation never goes back to sent or opened.
+    read = response.invitation if _invitation_field.is_cached(response) else None
     response = Response.objects.select_for_update().get(pk=response.pk)
     if response.is_submitted:
         raise ResponseLocked(_("This response has been submitted and can no longer be changed."))
@@ -192,11 +198,10 @@ def response_save_answers(
     if section_code:
         response.last_section = section_code
     response.save(update_fields=["version", "updated_at", "last_section"])
-    if saved:
+    not_started = [Invitation.Status.SENT, Invitation.Status.OPENED]
+    if saved and (read is None or read.status in not_started):
         invitation_set_status(
-            response.invitation_id,
-            Invitation.Status.IN_PROGRESS,
-            only_from=[Invitation.Status.SENT, Invitation.Status.OPENED],
+            response.invitation_id, Invitation.Status.IN_PROGRESS, only_from=not_started
         )
     return SaveOutcome(version=response.version, saved=saved, conflicts=conflicts)
 

@@ -82,3 +82,24 @@ def test_a_published_questionnaires_structure_is_read_once(client, token, questi
 
     for table in ("surveys_section", "surveys_question", "surveys_choice"):
         assert not any(f'FROM "{table}"' in query["sql"] for query in queries), table
+
+
+def test_the_invitation_is_marked_in_progress_by_the_first_save_only(client, token, invitation):
+    from surveys.models import Invitation
+    from tests.surveys.respond.test_views import section_post
+
+    section_post(client, token, "forensics", {"DF-01_imp": "4"}, action="save")
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.IN_PROGRESS
+    page = client.get(url("section", token, "forensics"))
+
+    with CaptureQueriesContext(connection) as queries:
+        section_post(
+            client, token, "forensics", {"DF-01_imp": "2"}, action="save",
+            version=page.context["version"],
+        )  # fmt: skip
+
+    assert stored(invitation)["DF-01_imp"] == "2"
+    writes = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert not any('"surveys_invitation"' in sql for sql in writes)
+    assert not any(q["sql"].startswith('SELECT "surveys_invitation"."id"') for q in queries)
