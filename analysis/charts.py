@@ -360,13 +360,20 @@ def quadrant_plot(
             fontweight="bold",
             ha="center",
             va="center",
-            bbox={"facecolor": "white", "edgecolor": "#999999", "pad": 1, "alpha": 0.9},
-            arrowprops={"arrowstyle": "-", "color": "#777777", "linewidth": 0.6},
+            bbox={"facecolor": "white", "edgecolor": "#999999", "pad": 1},
             zorder=4,
         )
         label.set_in_layout(False)  # the layout they were placed in must not move
         marks.append(label)
     _place_labels(figure, marks)
+    # Each number's leader line, from its point to its box's centre, under
+    # the points and the (opaque) box: an arrow clipped to the box, Bézier
+    # curves and all, cost a tenth of the chart.
+    to_data = axes.transData.inverted()
+    for mark in marks:
+        box = axes.transData.transform(mark.xy) + np.asarray(mark.xyann) * figure.dpi / 72
+        (x, y), (box_x, box_y) = mark.xy, to_data.transform(box)
+        axes.plot([x, box_x], [y, box_y], color="#777777", linewidth=0.6, zorder=2.5)
     return figure
 
 

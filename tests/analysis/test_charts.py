@@ -287,6 +287,16 @@ def test_quadrant_plot_is_laid_out_before_its_labels_are_placed(competencies):
         box = Text.get_window_extent(number, renderer)
         assert abs(box.x0 + box.width / 2 - point[0]) < 80
         assert abs(box.y0 + box.height / 2 - point[1]) < 80
+        # Its leader line runs from the point to the box, under the points.
+        centre = plot.transData.inverted().transform(((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2))
+        leaders = [
+            line
+            for line in plot.lines
+            if tuple(line.get_xydata()[0]) == pytest.approx(tuple(number.xy))
+            and tuple(line.get_xydata()[1]) == pytest.approx(tuple(centre), abs=0.02)
+        ]
+        assert len(leaders) == 1
+        assert leaders[0].get_zorder() < min(c.get_zorder() for c in plot.collections)
 
 
 def test_response_rate_shows_the_share_of_invited_agencies_that_submitted():
