@@ -125,6 +125,25 @@ def test_gap_bars_show_the_title_the_codes_and_their_mwds(competencies):
     assert "Groups with fewer than 5 respondents are not shown (n only)" in text
 
 
+def test_each_mwds_sits_four_points_right_of_its_bars_end(competencies):
+    figure = charts.gap_bars(competencies)
+    charts.render(figure, "png")
+    renderer = figure.canvas.get_renderer()
+    axes = figure.axes[0]
+    bars = {round(bar.get_y() + bar.get_height() / 2): bar for bar in axes.patches}
+
+    labels = [text for text in axes.texts if text.get_text().startswith("MWDS")]
+    assert len(labels) == len(bars)
+    for label in labels:
+        x, y = label.get_position()
+        bar = bars[round(y)]
+        assert x >= bar.get_x() + bar.get_width() or bar.get_width() < 0
+        anchor = axes.transData.transform((x, y))
+        box = label.get_window_extent(renderer)
+        assert box.x0 - anchor[0] == pytest.approx(4 * figure.dpi / 72, abs=1)
+        assert (box.y0 + box.y1) / 2 == pytest.approx(anchor[1], abs=1)
+
+
 def test_gap_bars_leave_out_suppressed_competencies(competencies):
     text = svg_text(charts.gap_bars(competencies))
 
