@@ -211,14 +211,27 @@ def competency_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None, hide=Non
     return table
 
 
-def domain_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None, hide=None):
+def domain_gaps(frame, by=None, min_n=DEFAULT_MIN_N, *, pairs=None, hide=None, means=None):
     """The gap table per domain: each respondent counts once per domain, with
-    the mean of their ratings over the domain's competencies they rated."""
+    the mean of their ratings over the domain's competencies they rated.
+    `means` (domain_means with the `by` column) saves averaging again when
+    several tables come from the same pairs."""
     _check_grouping(by)
-    pairs = rating_pairs(frame, by) if pairs is None else pairs
-    keys = ["response", "domain"] + ([by] if by else [])
-    per_respondent = pairs.groupby(keys, observed=True)[list(RATED)].mean().reset_index()
-    return gap_statistics(per_respondent, "domain", by, min_n, hide)
+    if means is None:
+        pairs = rating_pairs(frame, by) if pairs is None else pairs
+        means = domain_means(pairs, by)
+    return gap_statistics(means, "domain", by, min_n, hide)
+
+
+def domain_means(pairs, by=None):
+    """Each respondent's mean ratings per domain, with the `by` columns (one
+    or a list): a respondent's region or kind of agency is one value, so one
+    table of means serves the tables by each of them and the overall one."""
+    groups = [by] if isinstance(by, str) else list(by or [])
+    keys = ["response", "domain", *groups]
+    # dropna=False: a respondent without a region still counts overall.
+    grouped = pairs.groupby(keys, observed=True, dropna=False)
+    return grouped[list(RATED)].mean().reset_index()
 
 
 def item_shares(

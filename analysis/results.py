@@ -189,6 +189,7 @@ def overview_tables(frame, min_n, blocks=None):
     could single out a small group by differencing is hidden too, and
     `hidden_selection` says whether the whole selection is."""
     pairs = gaps.rating_pairs(frame, by=["region", "agency_kind"])
+    means = gaps.domain_means(pairs, by=["region", "agency_kind"])
 
     def hide(item, by=None):
         return blocks.hide(frame, by=by, item=item) if blocks else None
@@ -199,12 +200,12 @@ def overview_tables(frame, min_n, blocks=None):
         "competencies": gaps.competency_gaps(
             frame, min_n=min_n, pairs=pairs, hide=hide("competency")
         ),
-        "domains": gaps.domain_gaps(frame, min_n=min_n, pairs=pairs, hide=hide("domain")),
+        "domains": gaps.domain_gaps(frame, min_n=min_n, means=means, hide=hide("domain")),
         "domains_by_region": gaps.domain_gaps(
-            frame, by="region", min_n=min_n, pairs=pairs, hide=hide("domain", "region")
+            frame, by="region", min_n=min_n, means=means, hide=hide("domain", "region")
         ),
         "domains_by_kind": gaps.domain_gaps(
-            frame, by="agency_kind", min_n=min_n, pairs=pairs, hide=hide("domain", "agency_kind")
+            frame, by="agency_kind", min_n=min_n, means=means, hide=hide("domain", "agency_kind")
         ),
         "shares": gaps.item_shares(frame, min_n=min_n, hide=hide("question")),
         "shares_by_region": gaps.item_shares(

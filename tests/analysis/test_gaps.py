@@ -317,6 +317,29 @@ def test_domain_gaps_count_each_respondent_once_with_their_mean_ratings():
     assert table.loc["IN", "n"] == 1
 
 
+def test_one_table_of_respondent_means_serves_the_overall_and_grouped_domain_tables():
+    frame = make_frame(
+        rated(1, "DF-01", 5, 2),
+        rated(1, "DF-02", 3, 2),
+        rated(2, "DF-01", 4, 4, region="Europe"),
+        rated(2, "DF-02", 2, 1, region="Europe"),
+        rated(3, "DF-01", 3, 3, region=None),  # no region: counted overall only
+        rated(4, "IN-01", 4, 1, domain="IN"),
+    )
+    pairs = gaps.rating_pairs(frame, by=["region", "agency_kind"])
+    means = gaps.domain_means(pairs, by=["region", "agency_kind"])
+
+    overall = gaps.domain_gaps(frame, min_n=1, means=means)
+    by_region = gaps.domain_gaps(frame, by="region", min_n=1, means=means)
+
+    pd.testing.assert_frame_equal(overall, gaps.domain_gaps(frame, min_n=1))
+    pd.testing.assert_frame_equal(by_region, gaps.domain_gaps(frame, by="region", min_n=1))
+    assert overall.set_index("domain").loc["DF", "n"] == 3
+    assert by_region.groupby("region", observed=True)["n"].sum().to_dict() == {
+        "Africa": 2, "Europe": 1,
+    }  # fmt: skip
+
+
 def legal(response, question, value, **where):
     return [answer(response, question, "legal_power", value, domain="LP", **where)]
 
