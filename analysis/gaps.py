@@ -242,7 +242,7 @@ def item_shares(
     agency counting once) and `lacking_states` (the mean of each State's own
     share: each State counting once). Numeric items are left out."""
     _check_grouping(by)
-    items = frame[frame["dimension"].isin(dimensions) & frame["number"].isna()]
+    items = share_items(frame, dimensions)
     keys = ([by] if by else []) + ["question", "domain"]
     if items.empty:
         return pd.DataFrame(columns=[*keys, "n", "suppressed", "lacking"])
@@ -275,6 +275,12 @@ def item_shares(
     )
     table.loc[table["suppressed"], "lacking_states"] = np.nan
     return table
+
+
+def share_items(frame, dimensions=("legal_power", "resource")):
+    """The answers item_shares counts (yes/partly/no, not numbers): passed to
+    it instead of the whole frame, they are not picked out again per table."""
+    return frame[frame["dimension"].isin(dimensions) & frame["number"].isna()]
 
 
 def _lacking_by_state(items, by):

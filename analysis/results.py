@@ -190,6 +190,7 @@ def overview_tables(frame, min_n, blocks=None):
     `hidden_selection` says whether the whole selection is."""
     pairs = gaps.rating_pairs(frame, by=["region", "agency_kind"])
     means = gaps.domain_means(pairs, by=["region", "agency_kind"])
+    items = gaps.share_items(frame)
 
     def hide(item, by=None):
         return blocks.hide(frame, by=by, item=item) if blocks else None
@@ -207,9 +208,9 @@ def overview_tables(frame, min_n, blocks=None):
         "domains_by_kind": gaps.domain_gaps(
             frame, by="agency_kind", min_n=min_n, means=means, hide=hide("domain", "agency_kind")
         ),
-        "shares": gaps.item_shares(frame, min_n=min_n, hide=hide("question")),
+        "shares": gaps.item_shares(items, min_n=min_n, hide=hide("question")),
         "shares_by_region": gaps.item_shares(
-            frame, by="region", min_n=min_n, hide=hide("question", "region")
+            items, by="region", min_n=min_n, hide=hide("question", "region")
         ),
     }
 
