@@ -33,6 +33,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the job last showed it was alive: queued, started, or a step done.
+    # A queued or running job quiet for longer than JOB_STALLED_SECONDS is
+    # stalled (its worker or request was killed) and may be tried again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -43,3 +47,10 @@ class Job(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_stalled(self):
+        if self.is_finished:
+            return False
+        quiet = timezone.now() - (self.heartbeat_at or self.created_at)
+        return quiet.total_seconds() > settings.JOB_STALLED_SECONDS

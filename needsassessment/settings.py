@@ -242,6 +242,15 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-job leaves it to another
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A queued or running job that has not moved for this long is stalled: its
+# page says so and offers to try again (common.jobs). Each job marks every
+# step it takes, seconds apart; a quiet job is one whose worker, or request,
+# was killed.
+JOB_STALLED_SECONDS = int(os.environ.get("TNA_JOB_STALLED_SECONDS", "600"))
+# Redis hands an unacknowledged job to another worker after this long; the
+# job's own claim (common.jobs.job_run) stops a second copy from running
+# while the first still marks its steps.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BEAT_SCHEDULE = {
     "send-followups": {
         "task": "surveys.send_followups",

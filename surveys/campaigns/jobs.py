@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import jobs
 from common.downloads import escape_formula
 from surveys import access
 from surveys.campaigns import selectors as campaign_selectors
@@ -114,7 +115,7 @@ def reminders(job, progress):
 
 def _record(job, invitation, outcome):
     job.result.setdefault("outcomes", {})[str(invitation.pk)] = outcome
-    job.save(update_fields=["result"])
+    jobs.job_save_result(job)
 
 
 def unsent(job):

@@ -3,13 +3,17 @@ are, then the file; a failure said plainly, with a button to try again."""
 
 import io
 import zipfile
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from common import jobs
 from common.models import Job
+from surveys.models import UserRole
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -103,9 +107,175 @@ def test_only_coordinators_start_jobs_and_see_others_jobs(client, coordinator, s
 def test_an_unknown_campaign_or_kind_starts_nothing(client, coordinator, seeded_round):
     client.force_login(coordinator)
 
-    assert start(client, "workbooks", "NOPE").status_code == 404
+    response = start(client, "workbooks", "NOPE")
+
+    assert response["Location"] == reverse("surveys:campaigns")
+    page = client.get(response["Location"]).content.decode()
+    assert "No such campaign (any more): NOPE." in page
     assert start(client, "reports", "R1").status_code == 404
     assert not Job.objects.exists()
+
+
+def test_a_campaign_gone_since_the_page_was_loaded_is_left_out_and_said(
+    client, coordinator, seeded_round
+):
+    client.force_login(coordinator)
+
+    page = client.get(start(client, "workbooks", "GONE", "R1")["Location"]).content.decode()
+
+    assert Job.objects.get().params == {"campaigns": ["R1"]}
+    assert "No such campaign (any more): GONE." in page
+    assert "Download tna-workbooks.zip" in page
+
+
+def test_someone_no_longer_a_coordinator_no_longer_sees_their_jobs(
+    client, coordinator, seeded_round
+):
+    client.force_login(coordinator)
+    start(client, "workbooks", "R1")
+    job = Job.objects.get()
+
+    UserRole.objects.filter(user=coordinator).update(role="trainer")
+
+    assert client.get(reverse("common:job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("common:job_file", args=[job.pk])).status_code == 404
+    assert client.post(reverse("common:job_retry", args=[job.pk])).status_code == 404
+
+
+def stalled_job(user, status, minutes, attempts=1):
+    heartbeat = timezone.now() - timedelta(minutes=minutes)
+    return Job.objects.create(
+        kind="workbooks",
+        params={"campaigns": ["R1"]},
+        requested_by=user,
+        status=status,
+        attempts=attempts,
+        step="R1",
+        created_at=heartbeat,
+        heartbeat_at=heartbeat,
+    )
+
+
+def test_a_job_whose_worker_was_killed_says_so_and_can_be_tried_again(
+    client, coordinator, seeded_round
+):
+    job = stalled_job(coordinator, Job.Status.RUNNING, minutes=12)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("common:job", args=[job.pk])).content.decode()
+
+    assert "This job has not moved for 12 minutes, at R1: it may have been stopped." in page
+    assert "Try again" in page and 'http-equiv="refresh"' not in page
+    client.post(reverse("common:job_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.filename) == ("done", 2, "tna-workbooks.zip")
+
+
+def test_a_job_no_worker_took_says_the_queue_may_be_down(client, coordinator, seeded_round):
+    job = stalled_job(coordinator, Job.Status.QUEUED, minutes=11, attempts=0)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("common:job", args=[job.pk])).content.decode()
+
+    assert "No worker has started this job in 11 minutes: the job queue may be down." in page
+
+
+def test_a_job_still_moving_is_neither_retried_nor_run_twice(
+    client, coordinator, seeded_round, monkeypatch
+):
+    ran = []
+    monkeypatch.setitem(jobs.KINDS, "workbooks", "tests.common.test_jobs.recording")
+    monkeypatch.setattr("tests.common.test_jobs.RAN", ran)
+    job = stalled_job(coordinator, Job.Status.RUNNING, minutes=1)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("common:job", args=[job.pk])).content.decode()
+    client.post(reverse("common:job_retry", args=[job.pk]))
+    jobs.job_run(job.pk)  # the same message delivered to a second worker
+
+    assert ran == []
+    assert "Working on R1" in page and 'http-equiv="refresh"' in page
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("running", 1)
+
+
+RAN = []
+
+
+def recording(job, progress):
+    RAN.append(job.pk)
+    return "x.txt", b"x"
+
+
+def test_a_run_taken_over_after_it_stalled_stops_and_writes_nothing(
+    coordinator, seeded_round, monkeypatch
+):
+    monkeypatch.setitem(jobs.KINDS, "workbooks", "tests.common.test_jobs.taken_over")
+    job = stalled_job(coordinator, Job.Status.QUEUED, minutes=0, attempts=0)
+
+    jobs.job_run(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.step, job.file.name) == ("running", 2, "R1", "")
+
+
+def taken_over(job, progress):
+    # Another worker claims the job as stalled while this run is quiet.
+    Job.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)
+    progress(50, "R2")
+    raise AssertionError("progress() should have stopped this run")
+
+
+def test_a_job_retried_twice_at_once_is_queued_once(
+    client, coordinator, seeded_round, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent = []
+    monkeypatch.setattr("common.tasks.run_job.delay", sent.append)
+    job = stalled_job(coordinator, Job.Status.FAILED, minutes=1)
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("common:job_retry", args=[job.pk]))
+        client.post(reverse("common:job_retry", args=[job.pk]))  # a double click
+
+    assert sent == [job.pk]
+
+
+def test_a_job_the_queue_could_not_take_fails_with_the_reason(
+    client, coordinator, seeded_round, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def unreachable(job_id):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr("common.tasks.run_job.delay", unreachable)
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        location = start(client, "workbooks", "R1")["Location"]
+
+    page = client.get(location).content.decode()
+    assert "The job failed: the job queue could not be reached (Error 111" in page
+    assert "Try again" in page
+
+
+def test_a_file_that_could_not_be_stored_fails_the_job(
+    client, coordinator, seeded_round, monkeypatch
+):
+    storage = Job._meta.get_field("file").storage
+
+    def full(name, content, max_length=None):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(storage, "save", full)
+    client.force_login(coordinator)
+
+    page = client.get(start(client, "workbooks", "R1")["Location"]).content.decode()
+
+    assert "The job failed: No space left on device" in page
+    assert Job.objects.get().status == "failed"
 
 
 def test_the_daily_followups_task_runs_the_command(monkeypatch):
