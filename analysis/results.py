@@ -1,10 +1,12 @@
 """What the dashboard shows, computed once per campaign and filter.
 
 Results are cached until an answer changes: the cache key carries a stamp of
-the campaign's submitted responses (how many, and when the last one changed),
-read with one aggregate query. A save, a submission or a reopening moves the
-stamp, so nothing stale is ever served. The key carries the active language
-too: the tables hold labels (priorities, cohorts, recommendations) in it.
+the campaign's submitted responses (how many, and when the last one changed)
+and of the agencies, countries and regions they are grouped by, read with one
+aggregate query. A save, a submission, a reopening or an agency moved to
+another country moves the stamp, so nothing stale is ever served. The key
+carries the active language too: the tables hold labels (priorities,
+cohorts, recommendations) in it.
 
 Two kinds of reader: `exact` results (coordinators; a focal point, whose
 results are their own State's) come from every submitted response, with
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -31,7 +33,7 @@ from analysis import disclosure, gaps, plan, selectors, snapshot
 from analysis.workbook import WorkbookData
 from surveys.campaigns import selectors as campaign_selectors
 from surveys.campaigns import services as campaign_services
-from surveys.models import Agency, Question, Response
+from surveys.models import Agency, Country, Question, Region, Response
 from surveys.questionnaires import selectors as questionnaire_selectors
 from surveys.questionnaires.codebook import codebook, codebook_note
 from surveys.registry import events
@@ -66,8 +68,24 @@ def data_stamp(campaign):
         return pinned
     stamp = Response.objects.filter(
         invitation__campaign=campaign, status=Response.Status.SUBMITTED
-    ).aggregate(count=Count("pk"), changed=Max("updated_at"), submitted=Max("submitted_at"))
-    return f"{stamp['count']}:{stamp['changed']}:{stamp['submitted']}"
+    ).aggregate(
+        count=Count("pk"),
+        changed=Max("updated_at"),
+        submitted=Max("submitted_at"),
+        # The agencies, countries and regions the answers are grouped by: an
+        # edit to any moves the stamp (an index's last entry each).
+        **{name: Max(_latest(model)) for name, model in REFERENCE.items()},
+    )
+    reference = ":".join(str(stamp[name]) for name in REFERENCE)
+    return f"{stamp['count']}:{stamp['changed']}:{stamp['submitted']}|{reference}"
+
+
+REFERENCE = {"agencies": Agency, "countries": Country, "regions": Region}
+
+
+def _latest(model):
+    changed = model.objects.filter(updated_at__isnull=False).order_by("-updated_at")
+    return Subquery(changed.values("updated_at")[:1])
 
 
 def pin_data_stamp(campaign):

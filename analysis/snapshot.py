@@ -1,7 +1,9 @@
 """Each campaign's submitted answers as a columnar frame, keyed by the
 campaign's data stamp and brought up to date incrementally: when a response
 is submitted, reopened or submitted again, only its answers are read again,
-not the campaign's million. A filter then slices the frame in memory.
+not the campaign's million; when an agency, country or region is edited (it
+may have moved any row to another group), all of them are. A filter then
+slices the frame in memory.
 
 The frame is kept in this process's memory (at most TNA_SNAPSHOT_CAMPAIGNS
 campaigns, the most recently read) and, when TNA_SNAPSHOT_DIR is set, as a
@@ -53,6 +55,8 @@ def submitted_frame(campaign, stamp):
     if snapshot is not None and snapshot.stamp == stamp:
         _keep(campaign, snapshot)
         return snapshot.frame
+    if snapshot is not None and _reference(snapshot.stamp) != _reference(stamp):
+        snapshot = None  # an agency, country or region changed: every row may have
     current = {pk: str(at) for pk, at in selectors.submitted_versions(campaign).items()}
     if snapshot is None:
         frame = selectors.answers_frame([campaign])
@@ -62,6 +66,11 @@ def submitted_frame(campaign, stamp):
     _keep(campaign, snapshot)
     _to_disk(campaign, snapshot)
     return frame
+
+
+def _reference(stamp):
+    """The stamp's part for the agencies, countries and regions."""
+    return stamp.partition("|")[2]
 
 
 def _keep(campaign, snapshot):

@@ -54,3 +54,22 @@ class Job(models.Model):
             return False
         quiet = timezone.now() - (self.heartbeat_at or self.created_at)
         return quiet.total_seconds() > settings.JOB_STALLED_SECONDS
+
+
+class Stamped(models.Model):
+    """A row whose every change moves the campaigns' data stamps
+    (analysis.results.data_stamp): a region, country or agency renamed or
+    moved shows in the dashboards at once. A new row changes no answer
+    already read, so only a change of an existing one is stamped."""
+
+    updated_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.updated_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)

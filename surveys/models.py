@@ -4,8 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.models import Stamped
 
-class Region(models.Model):
+
+class Region(Stamped):
     """A UN M49 region (Africa, Americas, Asia, Europe, Oceania)."""
 
     code = models.CharField(max_length=3, unique=True, help_text="UN M49 numeric code")
@@ -18,7 +20,7 @@ class Region(models.Model):
         return self.name
 
 
-class Country(models.Model):
+class Country(Stamped):
     code = models.CharField(max_length=2, unique=True, help_text="ISO 3166-1 alpha-2")
     iso3 = models.CharField(max_length=3, unique=True)
     name = models.CharField(max_length=100)
@@ -33,7 +35,7 @@ class Country(models.Model):
         return self.name
 
 
-class Agency(models.Model):
+class Agency(Stamped):
     class Kind(models.TextChoices):
         POLICE = "police", _("Police")
         SPECIALISED_UNIT = "specialised_unit", _("Specialised unit")
@@ -301,8 +303,7 @@ class Response(models.Model):
 
     invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    # Bumped by every save; a page posts the version it was rendered from so
-    # two tabs cannot silently overwrite each other.
+    # Bumped by every save; a page posts it so two tabs cannot overwrite each other.
     version = models.PositiveIntegerField(default=0)
     language = models.CharField(max_length=60, blank=True)
     last_section = models.CharField(max_length=100, blank=True)

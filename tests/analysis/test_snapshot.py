@@ -7,7 +7,7 @@ import pytest
 
 from analysis import results, selectors, snapshot
 from surveys.campaigns import services as campaign_services
-from surveys.models import Response
+from surveys.models import Country, Response
 from surveys.respond import services as response_services
 from tests.conftest import make_agency, submit_ratings
 
@@ -56,6 +56,19 @@ def test_a_reopened_response_leaves_the_frame(round_with_answers):
 
     frame = current(campaign)
     assert response.pk not in set(frame["response"])
+    assert ordered(frame).equals(ordered(selectors.answers_frame([campaign])))
+
+
+def test_an_agency_moved_to_another_country_is_read_again_everywhere(round_with_answers):
+    campaign = round_with_answers
+    current(campaign)
+    agency = Response.objects.filter(invitation__campaign=campaign).first().invitation.agency
+
+    agency.country = Country.objects.exclude(pk=agency.country_id).get(code__in=["KE", "BR"])
+    agency.save()
+
+    frame = current(campaign)
+    assert set(frame.loc[frame["agency"] == agency.pk, "country"]) == {agency.country.code}
     assert ordered(frame).equals(ordered(selectors.answers_frame([campaign])))
 
 

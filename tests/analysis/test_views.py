@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from surveys.campaigns import services as campaign_services
-from surveys.models import Response
+from surveys.models import Agency, Country, Region, Response
 from surveys.respond import services as response_services
 from tests.conftest import make_agency, submit_ratings
 
@@ -212,6 +212,26 @@ def test_the_dashboard_query_count_does_not_grow_with_the_responses(client, coor
         client.get(url)
 
     assert len(many) == len(few)
+
+
+def test_an_agency_moved_to_another_country_moves_on_the_dashboard_at_once(
+    client, coordinator, round_with_answers
+):
+    client.force_login(coordinator)
+    url = page_url("analysis:dashboard", []) + "?country=BR"
+    assert client.get(url).context["respondents"] == 5
+    agency = Agency.objects.filter(country__code="KE", invitations__response__isnull=False).first()
+
+    agency.country = Country.objects.get(code="BR")
+    agency.save()
+
+    assert client.get(url).context["respondents"] == 6
+    region = Region.objects.get(name="Americas")
+    region.name = "The Americas"
+    region.save()
+    matrix = client.get(page_url("analysis:dashboard", [])).context["region_matrix"]
+    assert matrix["groups"] == ["Africa", "The Americas"]
+    assert [cell["n"] for cell in dict(matrix["rows"])["Digital forensics"]] == [5, 6]
 
 
 @pytest.mark.parametrize("name", ["analysis:dashboard", "analysis:chart"])
