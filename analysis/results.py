@@ -24,6 +24,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -72,9 +73,7 @@ def data_stamp(campaign):
         count=Count("pk"),
         changed=Max("updated_at"),
         submitted=Max("submitted_at"),
-        # The agencies, countries and regions the answers are grouped by: an
-        # edit to any moves the stamp (an index's last entry each).
-        **{name: Max(_latest(model)) for name, model in REFERENCE.items()},
+        **{name: _latest(model) for name, model in REFERENCE.items()},  # grouped by
     )
     reference = ":".join(str(stamp[name]) for name in REFERENCE)
     return f"{stamp['count']}:{stamp['changed']}:{stamp['submitted']}|{reference}"
@@ -84,8 +83,10 @@ REFERENCE = {"agencies": Agency, "countries": Country, "regions": Region}
 
 
 def _latest(model):
+    """A stamped model's last change, an aggregate even over no responses."""
     changed = model.objects.filter(updated_at__isnull=False).order_by("-updated_at")
-    return Subquery(changed.values("updated_at")[:1])
+    latest = Subquery(changed.values("updated_at")[:1])
+    return Coalesce(Max(latest), latest)
 
 
 def pin_data_stamp(campaign):

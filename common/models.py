@@ -57,10 +57,13 @@ class Job(models.Model):
 
 
 class Stamped(models.Model):
-    """A row whose every change moves the campaigns' data stamps
-    (analysis.results.data_stamp): a region, country or agency renamed or
-    moved shows in the dashboards at once. A new row changes no answer
-    already read, so only a change of an existing one is stamped."""
+    """A row whose every change to what the answers are grouped by moves the
+    campaigns' data stamps (analysis.results.data_stamp): a region, country
+    or agency renamed or moved shows in the dashboards at once. A new row
+    changes no answer already read, and an edit of an unstamped field (an
+    agency's e-mail address) no result, so neither is stamped."""
+
+    unstamped_fields: tuple[str, ...] = ()
 
     updated_at = models.DateTimeField(null=True, blank=True, db_index=True, editable=False)
 
@@ -68,8 +71,21 @@ class Stamped(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        now = self._stamped_values()
+        if not self._state.adding and getattr(self, "_stamped_as_read", None) != now:
             self.updated_at = timezone.now()
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
+        self._stamped_as_read = now
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stamped_as_read = instance._stamped_values()
+        return instance
+
+    def _stamped_values(self):
+        skip = {"id", "updated_at", *self.unstamped_fields}
+        names = [f.attname for f in self._meta.concrete_fields if f.name not in skip]
+        return tuple(self.__dict__.get(name) for name in names)

@@ -15,6 +15,8 @@ from surveys import access
 
 # How often the page of a running job reloads itself, in seconds.
 REFRESH_SECONDS = 2
+# A stalled job's page still notices when a worker takes it up at last.
+STALLED_REFRESH = 30
 
 
 def _job_for(request, job_id):
@@ -29,7 +31,7 @@ def _job_for(request, job_id):
 @login_required
 def job_detail(request, job_id):
     job = _job_for(request, job_id)
-    refresh = None if job.is_finished or job.is_stalled else REFRESH_SECONDS
+    refresh = None if job.is_finished else STALLED_REFRESH if job.is_stalled else REFRESH_SECONDS
     context = {"job": job, "refresh": refresh, "title": jobs.TITLES.get(job.kind, job.kind)}
     context["stalled_minutes"] = jobs.quiet_minutes(job)
     return render(request, "common/job.html", context | {"summary": jobs.job_summary(job)})

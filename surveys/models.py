@@ -36,6 +36,8 @@ class Country(Stamped):
 
 
 class Agency(Stamped):
+    unstamped_fields = ("size", "contact_email")  # not in any analysis
+
     class Kind(models.TextChoices):
         POLICE = "police", _("Police")
         SPECIALISED_UNIT = "specialised_unit", _("Specialised unit")
@@ -246,8 +248,7 @@ class Invitation(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="invitations")
-    # Set for a participant's own invitation to a course's assessment.
-    participant = models.ForeignKey(
+    participant = models.ForeignKey(  # a participant's own invitation to a course's assessment
         "surveys.Participant", on_delete=models.PROTECT, null=True, blank=True,
         related_name="invitations",
     )  # fmt: skip
@@ -495,6 +496,5 @@ def localized(texts, language, default_language):
     return texts.get(language) or texts.get(default_language) or next(iter(texts.values()))
 
 
-# The training registry's model lives with its code; imported here so that
-# Django finds it as surveys.TrainingEvent.
+# The training registry's models live with its code; imported so Django finds them here.
 from surveys.registry.models import Assessment, Participant, TrainingEvent  # noqa: E402, F401

@@ -7,7 +7,7 @@ import pytest
 
 from analysis import results, selectors, snapshot
 from surveys.campaigns import services as campaign_services
-from surveys.models import Country, Response
+from surveys.models import Agency, Country, Response
 from surveys.respond import services as response_services
 from tests.conftest import make_agency, submit_ratings
 
@@ -70,6 +70,31 @@ def test_an_agency_moved_to_another_country_is_read_again_everywhere(round_with_
     frame = current(campaign)
     assert set(frame.loc[frame["agency"] == agency.pk, "country"]) == {agency.country.code}
     assert ordered(frame).equals(ordered(selectors.answers_frame([campaign])))
+
+
+def test_only_an_edit_the_analysis_reads_moves_the_data_stamp(round_with_answers):
+    campaign = round_with_answers
+    agency = Agency.objects.filter(country__code="KE").exclude(kind="judiciary").first()
+    before = results.data_stamp(campaign)
+
+    agency.contact_email, agency.size = "new@example.ke", 40
+    agency.save()
+    assert results.data_stamp(campaign) == before
+
+    agency.kind = "judiciary"
+    agency.save()
+    assert results.data_stamp(campaign) != before
+
+
+def test_an_agency_edit_moves_the_stamp_of_a_campaign_without_answers(campaign):
+    agency = make_agency("Cyber unit", "KE")
+    campaign_services.invitation_create(campaign=campaign, agency=agency)
+    before = results.data_stamp(campaign)
+
+    agency.country = Country.objects.get(code="BR")
+    agency.save()
+
+    assert results.data_stamp(campaign) != before
 
 
 def test_an_unchanged_campaign_is_not_read_again(round_with_answers, monkeypatch):

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -165,7 +166,7 @@ def test_a_job_whose_worker_was_killed_says_so_and_can_be_tried_again(
     page = client.get(reverse("common:job", args=[job.pk])).content.decode()
 
     assert "This job has not moved for 12 minutes, at R1: it may have been stopped." in page
-    assert "Try again" in page and 'http-equiv="refresh"' not in page
+    assert "Try again" in page and '<meta http-equiv="refresh" content="30">' in page
     client.post(reverse("common:job_retry", args=[job.pk]))
     job.refresh_from_db()
     assert (job.status, job.attempts, job.filename) == ("done", 2, "tna-workbooks.zip")
@@ -177,7 +178,19 @@ def test_a_job_no_worker_took_says_the_queue_may_be_down(client, coordinator, se
 
     page = client.get(reverse("common:job", args=[job.pk])).content.decode()
 
-    assert "No worker has started this job in 11 minutes: the job queue may be down." in page
+    assert "No worker has started this job in 11 minutes: the workers may all be busy" in page
+
+
+def test_a_job_stopped_before_its_first_step_says_so_plainly(client, coordinator, seeded_round):
+    job = stalled_job(coordinator, Job.Status.RUNNING, minutes=1)
+    Job.objects.filter(pk=job.pk).update(step="")
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "ru"
+
+    with override_settings(JOB_STALLED_SECONDS=30):
+        page = client.get(reverse("common:job", args=[job.pk])).content.decode()
+
+    assert "Эта задача не продвигается уже 1 минуту: возможно, она была остановлена." in page
 
 
 def test_a_job_still_moving_is_neither_retried_nor_run_twice(
