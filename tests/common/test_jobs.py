@@ -73,12 +73,18 @@ def broken(job, progress):
     raise OSError("the disk is full")
 
 
-def test_with_a_broker_the_job_waits_for_a_worker(
-    client, coordinator, seeded_round, settings, monkeypatch, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def sent(settings, monkeypatch):
+    """A broker: the jobs sent to the workers, which none runs."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     sent = []
     monkeypatch.setattr("common.tasks.run_job.delay", sent.append)
+    return sent
+
+
+def test_with_a_broker_the_job_waits_for_a_worker(
+    client, coordinator, seeded_round, sent, django_capture_on_commit_callbacks
+):
     client.force_login(coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -240,11 +246,8 @@ def taken_over(job, progress):
 
 
 def test_a_job_retried_twice_at_once_is_queued_once(
-    client, coordinator, seeded_round, settings, monkeypatch, django_capture_on_commit_callbacks
+    client, coordinator, seeded_round, sent, django_capture_on_commit_callbacks
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    sent = []
-    monkeypatch.setattr("common.tasks.run_job.delay", sent.append)
     job = stalled_job(coordinator, Job.Status.FAILED, minutes=1)
     client.force_login(coordinator)
 
