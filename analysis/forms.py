@@ -25,14 +25,15 @@ class DashboardFilterForm(forms.Form):
             has_invitation = Invitation.objects.filter(
                 campaign=campaign, agency__country=OuterRef("pk")
             )
-            invited = Country.objects.filter(Exists(has_invitation)).select_related("region")
-            invited = list(invited.order_by("name"))
-            regions = sorted({country.region.name for country in invited})
+            # Plain rows, no model instances: this runs on every page and chart.
+            invited = Country.objects.filter(Exists(has_invitation)).order_by("name")
+            invited = list(invited.values_list("code", "name", "region__name"))
+            regions = sorted({region for _code, _name, region in invited})
             self.fields["region"].choices = [("", gettext("All regions"))] + [
                 (name, name) for name in regions
             ]
             self.fields["country"].choices = [("", gettext("All countries"))] + [
-                (country.code, country.name) for country in invited
+                (code, name) for code, name, _region in invited
             ]
         self.fields["agency_kind"].choices = [("", gettext("All kinds"))] + list(
             Agency.Kind.choices
@@ -43,7 +44,8 @@ class DashboardFilterForm(forms.Form):
         questionnaire = campaign.questionnaire
         language = languages.for_reader(questionnaire.languages, questionnaire.default_language)
         self.fields["role"].choices = [("", gettext("All roles"))] + [
-            (c.name, c.label.get(language) or c.name) for c in roles
+            (name, label.get(language) or name)
+            for name, label in roles.values_list("name", "label")
         ]
         self.forced_country = forced_country
         if forced_country:

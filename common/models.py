@@ -86,6 +86,13 @@ class Stamped(models.Model):
         return instance
 
     def _stamped_values(self):
-        skip = {"id", "updated_at", *self.unstamped_fields}
-        names = [f.attname for f in self._meta.concrete_fields if f.name not in skip]
-        return tuple(self.__dict__.get(name) for name in names)
+        names = _STAMPED_NAMES.get(type(self))
+        if names is None:
+            skip = {"id", "updated_at", *self.unstamped_fields}
+            names = [f.attname for f in self._meta.concrete_fields if f.name not in skip]
+            _STAMPED_NAMES[type(self)] = names
+        values = self.__dict__
+        return tuple(values.get(name) for name in names)
+
+
+_STAMPED_NAMES = {}  # model → the attnames Stamped compares
