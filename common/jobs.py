@@ -92,11 +92,6 @@ def job_retry(*, job: Job) -> Job:
     return job
 
 
-def quiet_minutes(job: Job) -> int:
-    """Whole minutes since the job last moved."""
-    return int((timezone.now() - (job.heartbeat_at or job.created_at)).total_seconds() // 60)
-
-
 def _stalled():
     cutoff = timezone.now() - timedelta(seconds=settings.JOB_STALLED_SECONDS)
     unfinished = Q(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
@@ -133,9 +128,13 @@ class Superseded(Exception):
 def job_save_result(job: Job) -> None:
     """Save what the job did so far (job.result) while it runs; raises
     Superseded when another run has taken the job over."""
-    mine = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
-    if not mine.update(result=job.result, heartbeat_at=timezone.now()):
+    if not _mine(job).update(result=job.result, heartbeat_at=timezone.now()):
         raise Superseded
+
+
+def _mine(job):
+    """The job's row while this run (its attempt) still has it."""
+    return Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
 
 
 def job_run(job_id: int) -> None:
@@ -154,7 +153,7 @@ def job_run(job_id: int) -> None:
     if not claimed:
         return  # running elsewhere, done already, or failed and not retried
     job = Job.objects.select_related("requested_by").get(pk=job_id)
-    mine = Job.objects.filter(pk=job_id, status=Job.Status.RUNNING, attempts=job.attempts)
+    mine = _mine(job)
 
     def progress(percent, step=""):
         job.progress, job.step = max(0, min(100, int(percent))), str(step)[:200]

@@ -49,11 +49,17 @@ class Job(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def quiet_seconds(self):
+        """Seconds since the job last moved (common.jobs._stalled, in SQL)."""
+        return (timezone.now() - (self.heartbeat_at or self.created_at)).total_seconds()
+
+    @property
+    def quiet_minutes(self):
+        return int(self.quiet_seconds // 60)
+
+    @property
     def is_stalled(self):
-        if self.is_finished:
-            return False
-        quiet = timezone.now() - (self.heartbeat_at or self.created_at)
-        return quiet.total_seconds() > settings.JOB_STALLED_SECONDS
+        return not self.is_finished and self.quiet_seconds > settings.JOB_STALLED_SECONDS
 
 
 class Stamped(models.Model):

@@ -33,7 +33,6 @@ def job_detail(request, job_id):
     job = _job_for(request, job_id)
     refresh = None if job.is_finished else STALLED_REFRESH if job.is_stalled else REFRESH_SECONDS
     context = {"job": job, "refresh": refresh, "title": jobs.TITLES.get(job.kind, job.kind)}
-    context["stalled_minutes"] = jobs.quiet_minutes(job)
     return render(request, "common/job.html", context | {"summary": jobs.job_summary(job)})
 
 
