@@ -16,7 +16,9 @@ compares its pixels with the stock canvas, so a Matplotlib that draws text
 otherwise fails there rather than drawing wrong text."""
 
 import contextlib
+import copy
 import gc
+import itertools
 import math
 import os
 import struct
@@ -39,6 +41,7 @@ class _Caches(threading.local):
         self.metrics = {}
         self.layouts = {}
         self.glyphs = {}
+        self.settings = None
 
 
 _caches = _Caches()
@@ -108,6 +111,21 @@ _FONT_SETTINGS = (
 )  # fmt: skip
 
 
+def _font_settings():
+    """The values of _FONT_SETTINGS, hashable (lists as tuples).
+
+    Asked for every string measured or drawn, so read without RcParams's
+    per-key checks (plain dict lookups), and made hashable again only when
+    they changed since the last call of this thread."""
+    values = tuple(map(dict.__getitem__, itertools.repeat(rcParams), _FONT_SETTINGS))
+    last = _caches.settings
+    if last is None or last[0] != values:
+        hashable = tuple(tuple(value) if isinstance(value, list) else value for value in values)
+        # The lists themselves may be changed in place: compare with copies.
+        last = _caches.settings = (copy.deepcopy(values), hashable)
+    return last[1]
+
+
 def _remember(cache, key, value):
     if len(cache) >= LIMIT:
         cache.clear()
@@ -121,15 +139,12 @@ class Renderer(RendererAgg):
     def _font_files(self, prop):
         """The font files of `prop`, and the settings they were found with:
         a key for what is measured or laid out with them."""
-        settings = tuple(
-            tuple(value) if isinstance(value, list) else value
-            for value in (rcParams[name] for name in _FONT_SETTINGS)
-        )
-        key = (prop.copy(), settings, len(fontManager.ttflist))  # a font added changes it
+        key = (prop, _font_settings(), len(fontManager.ttflist))  # a font added changes it
         files = _caches.fonts.get(key)
         if files is None:
             found = tuple(fontManager._find_fonts_by_props(prop))
-            files = _remember(_caches.fonts, key, (found, key[1:]))
+            # A copy in the key: the caller's property may be changed later.
+            files = _remember(_caches.fonts, (prop.copy(), *key[1:]), (found, key[1:]))
         return files
 
     def _prepared_font(self, files, size):
