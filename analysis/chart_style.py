@@ -15,6 +15,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from analysis.chart_layout import Layout
+
 DPI = 100
 
 
@@ -89,7 +91,8 @@ SEQUENTIAL_COLORMAP = "cividis"
 
 def new_figure(size):
     figure = Figure(figsize=size, dpi=DPI)
-    figure.set_layout_engine("constrained")
+    # Matplotlib's constrained layout, with its second pass only when needed.
+    figure.set_layout_engine(Layout())
     return figure
 
 

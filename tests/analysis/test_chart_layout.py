@@ -1,0 +1,118 @@
+"""analysis.chart_layout lays charts out as Matplotlib's constrained layout
+does: where it skips the second pass, the Axes end within a few pixels of
+where Matplotlib's two passes put them (on the dashboard's own charts, at
+the same pixels), and where that pass matters (ticks that moved, a
+colorbar) it runs it."""
+
+import datetime
+
+import numpy as np
+import pytest
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+from analysis import chart_layout, chart_style, charts, gaps
+from tests.analysis.test_charts import make_frame, many_competencies, ratings
+
+# Three pixels of the dashboard's 900-pixel-wide charts, in figure
+# coordinates: the response-rate chart's last value, written beside its
+# line's end, sticks out of the plot by more the narrower the plot is, which
+# the second pass measures again (2 pixels).
+NEAR = 3 / (chart_style.FIGSIZE[0] * chart_style.DPI)
+
+
+@pytest.fixture(scope="module")
+def frame():
+    regions = {"Africa": range(0, 6), "Europe": range(6, 12), "Asia-Pacific": range(12, 18)}
+    rows = []
+    for number, domain in enumerate(["forensics", "cooperation", "undercover", "court"]):
+        for region, responses in regions.items():
+            rows += ratings(f"C-{number:02d}", domain, responses, 5, 1 + number, region=region)
+    return make_frame(rows)
+
+
+def boxes(build, engine_class, monkeypatch):
+    """Where each Axes of the chart ends, laid out by `engine_class`."""
+    monkeypatch.setattr(chart_style, "Layout", engine_class)
+    figure = build()
+    charts.render(figure, "png")
+    return [axes.get_position().bounds for axes in figure.axes]
+
+
+def passes(monkeypatch):
+    """How many times the layout measured the figures' decorations."""
+    counted = []
+    original = chart_layout.constrained.make_layout_margins
+
+    def counting(*args, **kwargs):
+        counted.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(chart_layout.constrained, "make_layout_margins", counting)
+    return counted
+
+
+def charts_of(frame):
+    competencies = gaps.competency_gaps(frame, min_n=3)
+    submitted = [datetime.datetime(2026, 3, day, tzinfo=datetime.UTC) for day in (2, 5, 9, 20)]
+    return {
+        "gaps": lambda: charts.gap_bars(competencies, min_n=3),
+        "many gaps": lambda: charts.gap_bars(many_competencies(15)),
+        "quadrant": lambda: charts.quadrant_plot(competencies, min_n=3),
+        "response rate": lambda: charts.response_rate(submitted, 10),
+        "no data": lambda: charts.gap_bars(competencies.iloc[0:0]),
+    }
+
+
+@pytest.mark.parametrize("name", ["gaps", "many gaps", "quadrant", "response rate", "no data"])
+def test_a_chart_ends_where_matplotlibs_own_layout_puts_it_in_one_pass(frame, monkeypatch, name):
+    build = charts_of(frame)[name]
+    stock = boxes(build, ConstrainedLayoutEngine, monkeypatch)
+    counted = passes(monkeypatch)
+
+    ours = boxes(build, chart_layout.Layout, monkeypatch)
+
+    assert len(counted) == 1  # Matplotlib's own measures twice
+    assert np.allclose(ours, stock, atol=NEAR)
+
+
+def test_a_chart_with_a_colorbar_gets_both_passes(frame, monkeypatch):
+    regions = gaps.domain_gaps(frame, by="region", min_n=3)
+
+    def build():
+        return charts.heatmap(regions, min_n=3)
+
+    stock = boxes(build, ConstrainedLayoutEngine, monkeypatch)
+    counted = passes(monkeypatch)
+
+    ours = boxes(build, chart_layout.Layout, monkeypatch)
+
+    assert len(counted) == 2
+    assert ours == stock
+    # The colorbar, its numbers and its label inside the picture.
+    figure = build()
+    charts.render(figure, "png")
+    colorbar = figure.axes[-1].get_tightbbox(figure.canvas.get_renderer())
+    assert colorbar.x1 <= figure.bbox.x1
+
+
+def test_ticks_that_move_with_the_first_pass_get_the_second(monkeypatch):
+    """Long labels on the left narrow the plot, so its x axis gets fewer
+    ticks than it had before the layout: the decorations changed, and only
+    a second pass measures them as drawn."""
+
+    def build():
+        figure = chart_style.new_figure((4, 3))
+        axes = figure.add_subplot()
+        axes.barh([0, 1], [3.3, 17.9])
+        axes.set_yticks([0, 1], ["a label long enough to take half the width", "b"])
+        return figure
+
+    before = build()
+    before_ticks = list(before.axes[0].xaxis.get_majorticklocs())
+    charts.render(before, "png")
+    assert list(before.axes[0].xaxis.get_majorticklocs()) != before_ticks
+    counted = passes(monkeypatch)
+
+    boxes(build, chart_layout.Layout, monkeypatch)
+
+    assert len(counted) == 3  # the first pass, then Matplotlib's two
