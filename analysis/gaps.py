@@ -121,14 +121,13 @@ def gap_statistics(pairs, item, by=None, min_n=DEFAULT_MIN_N, hide=None):
     data = pairs[keys + list(RATED)].copy()
     data["gap"] = data["importance"] - data["capability"]
     grouped = data.groupby(keys, observed=True, sort=True)
-    table = grouped.agg(
-        n=("gap", "size"),
-        importance_mean=("importance", "mean"),
-        capability_mean=("capability", "mean"),
-        gap_mean=("gap", "mean"),
-        gap_sd=("gap", "std"),
-    ).reset_index()
-    table["n"] = table["n"].astype(int)
+    # The three means in one pass: named aggregations (agg) would take a
+    # pass per column, for the same numbers in twice the time.
+    table = grouped[[*RATED, "gap"]].mean()
+    table.columns = ["importance_mean", "capability_mean", "gap_mean"]
+    table.insert(0, "n", grouped.size().astype(int))
+    table["gap_sd"] = grouped["gap"].std()
+    table = table.reset_index()
     table["mwds"] = table["importance_mean"] * table["gap_mean"]
     critical = stats.t.ppf(0.975, np.maximum(table["n"] - 1, 1))
     half_width = critical * table["gap_sd"] / np.sqrt(table["n"])
