@@ -5,14 +5,17 @@ axis labels, legends, titles), solves for the margins they need and moves the
 Axes; then it does all of it a second time, because decorations "change size
 after the first re-position (i.e. x/yticklabels get larger/smaller)". On the
 dashboard's charts the second pass is a fifth of the drawing time, and it
-changes nothing unless the ticks moved: the tick labels, titles and legends
-are text of the same size wherever the Axes are.
+moves nothing by more than two pixels unless the ticks moved: the tick
+labels, titles and legends are text of the same size wherever the Axes are.
 
 `Layout` runs the first pass, then the second only if some axis's ticks
 differ from before (a locator that chose other values for the new length),
-or if the figure has a colorbar, whose decorations the first pass does not
-measure right. It uses the private steps of matplotlib._constrained_layout
-(Matplotlib 3.11) in the order `do_constrained_layout` runs them;
+or if the figure has a colorbar of its own (figure.colorbar(ax=...)), whose
+place the first pass gets wrong: the heatmap's colorbar is an inset of its
+plot instead, measured with the plot's other decorations.
+
+It uses the private steps of matplotlib._constrained_layout (Matplotlib
+3.11) in the order `do_constrained_layout` runs them;
 tests/analysis/test_chart_layout.py compares the result with Matplotlib's
 own layout, so a Matplotlib that lays out otherwise fails there."""
 

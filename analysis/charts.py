@@ -237,7 +237,11 @@ def heatmap(
     axes.set_xlabel(style.words(column).capitalize())
     axes.set_ylabel(style.words(row).capitalize())
     if matrix.count():
-        figure.colorbar(image, ax=axes, label=value_label)
+        # Beside the plot, as figure.colorbar(ax=axes) puts it, but in the
+        # plot's own decorations: the layout measures it in one pass
+        # (analysis.chart_layout), where a colorbar of the figure needs two.
+        bar = axes.inset_axes([1.025, 0, 0.025, 1])
+        figure.colorbar(image, cax=bar, label=value_label)
     figure.suptitle(title)
     style.add_note(figure, note)
     return figure
