@@ -86,6 +86,7 @@ def gap_bars(
     shown = style.shown(table, "gap_mean", min_n)
     if shown.empty:
         return style.empty_figure(title, note)
+    enough = len(shown)
     shown = shown.assign(_order=shown["rank"].astype("Float64").fillna(np.inf))
     shown = shown.sort_values(["_order", "competency"], kind="stable").head(top)
     styles = style.domain_styles(table["domain"])
@@ -127,7 +128,6 @@ def gap_bars(
     axes.set_axisbelow(True)
     style.domain_legend(figure, styles, domains, domain_labels, kind="bar")
 
-    enough = len(style.shown(table, "gap_mean", min_n))
     ranking = ngettext(
         "The %(shown)d highest of %(count)d competency with enough respondents, ranked by "
         "Borich's mean weighted discrepancy score (MWDS = importance mean × mean gap).",
