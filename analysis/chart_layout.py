@@ -24,8 +24,12 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 
 def _ticks(figure):
+    """Every axis's tick values, insets' (the heatmap's colorbar) too."""
     return [
-        list(axis.get_majorticklocs()) for axes in figure.axes for axis in (axes.xaxis, axes.yaxis)
+        list(axis.get_majorticklocs())
+        for parent in figure.axes
+        for axes in (parent, *parent.child_axes)
+        for axis in (axes.xaxis, axes.yaxis)
     ]
 
 
@@ -61,10 +65,5 @@ class Layout(ConstrainedLayoutEngine):
         collapsed = not constrained.check_no_collapsed_axes(grids, figure)
         if not collapsed:
             constrained.reposition_axes(grids, figure, renderer, **pads, **spaces)
-            suptitle = figure._suptitle
-            if suptitle is not None and suptitle.get_in_layout() and suptitle._autopos:
-                x, _ = suptitle.get_position()
-                suptitle.set_position((x, grids[figure].get_inner_bbox().y1 + pads["h_pad"]))
-                suptitle.set_verticalalignment("bottom")
         constrained.reset_margins(grids, figure)
         return not collapsed

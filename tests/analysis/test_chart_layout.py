@@ -30,11 +30,16 @@ def frame():
 
 
 def boxes(build, engine_class, monkeypatch):
-    """Where each Axes of the chart ends, laid out by `engine_class`."""
+    """Where each Axes of the chart ends, laid out by `engine_class`, and
+    where its title ends (in figure coordinates)."""
     monkeypatch.setattr(chart_style, "Layout", engine_class)
     figure = build()
     charts.render(figure, "png")
-    return [axes.get_position().bounds for axes in figure.axes]
+    found = [axes.get_position().bounds for axes in figure.axes]
+    if figure._suptitle is not None:
+        title = figure._suptitle.get_window_extent(figure.canvas.get_renderer())
+        found.append(title.transformed(figure.transFigure.inverted()).bounds)
+    return found
 
 
 def passes(monkeypatch):
@@ -113,6 +118,7 @@ def test_ticks_that_move_with_the_first_pass_get_the_second(monkeypatch):
 
     def build():
         figure = chart_style.new_figure((4, 3))
+        figure.suptitle("Largest training gaps")
         axes = figure.add_subplot()
         axes.barh([0, 1], [3.3, 17.9])
         axes.set_yticks([0, 1], ["a label long enough to take half the width", "b"])
@@ -124,6 +130,11 @@ def test_ticks_that_move_with_the_first_pass_get_the_second(monkeypatch):
     assert list(before.axes[0].xaxis.get_majorticklocs()) != before_ticks
     counted = passes(monkeypatch)
 
-    boxes(build, chart_layout.Layout, monkeypatch)
+    stock = boxes(build, ConstrainedLayoutEngine, monkeypatch)
+    counted.clear()
+    ours = boxes(build, chart_layout.Layout, monkeypatch)
 
     assert len(counted) == 3  # the first pass, then Matplotlib's two
+    assert np.allclose(ours, stock, atol=1e-9)
+    title = ours[-1]  # left, bottom, width, height in the figure
+    assert 0 < title[1] and title[1] + title[3] < 1  # not cut off at the top
