@@ -103,3 +103,34 @@ def test_the_invitation_is_marked_in_progress_by_the_first_save_only(client, tok
     writes = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
     assert not any('"surveys_invitation"' in sql for sql in writes)
     assert not any(q["sql"].startswith('SELECT "surveys_invitation"."id"') for q in queries)
+
+
+def test_questions_of_one_list_share_its_options_in_the_pages_language(questionnaire):
+    # The page's 30-odd ratings all use the rating scale: its options are
+    # put in the page's language once, not once a field.
+    structure = questionnaire_selectors.questionnaire_structure(questionnaire)
+    questions = structure.questions_by_section[structure.section("forensics").pk]
+    ratings = [q for q in questions if q.competency]
+    form = SectionForm(
+        None,
+        questions=questions,
+        choices=structure.choices,
+        language="French (fr)",
+        default_language="English (en)",
+        answers={},
+    )
+    scale = structure.choices[ratings[0].list_name]
+    expected = [("", "No answer")] + [
+        (choice.name, choice.label.get("French (fr)") or choice.label["English (en)"])
+        for choice in scale
+    ]
+
+    fields = [form.fields[q.code] for q in ratings if q.list_name == ratings[0].list_name]
+
+    assert len(fields) > 10
+    assert expected[1][1] != scale[0].label["English (en)"]
+    assert list(fields[0].choices) == expected
+    assert all(field.choices is fields[0].choices for field in fields)
+    assert len(fields[0].choices) == len(scale) + 1
+    assert fields[0].valid_value(scale[-1].name)
+    assert not fields[0].valid_value("9")
