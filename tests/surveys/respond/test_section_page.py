@@ -15,6 +15,17 @@ from tests.surveys.respond.test_views import fill_section, stored, url
 pytestmark = pytest.mark.django_db
 
 
+def _blank_form(structure, questions, language, default_language):
+    return SectionForm(
+        None,
+        questions=questions,
+        choices=structure.choices,
+        language=language,
+        default_language=default_language,
+        answers={},
+    )
+
+
 def test_the_section_page_query_count_does_not_grow_with_the_answers(
     client, token, invitation, questionnaire
 ):
@@ -42,16 +53,7 @@ def test_questionnaire_texts_are_shown_as_text_never_run_as_template_code(questi
     ]
     rating = next(i for i, question in enumerate(questions) if question.competency)
     questions[rating].label = {"en": "<script>x()</script> {{ form.fields }} {% now 'Y' %}"}
-    form = SectionForm(
-        None,
-        questions=questions,
-        choices=structure.choices,
-        language="en",
-        default_language="en",
-        answers={},
-    )
-
-    html = form.body()
+    html = _blank_form(structure, questions, "en", "en").body()
 
     assert questions[rating].competency == questions[rating + 1].competency
     legend = "&lt;script&gt;x()&lt;/script&gt; {{ form.fields }} {% now &#x27;Y&#x27; %}"
@@ -111,14 +113,7 @@ def test_questions_of_one_list_share_its_options_in_the_pages_language(questionn
     structure = questionnaire_selectors.questionnaire_structure(questionnaire)
     questions = structure.questions_by_section[structure.section("forensics").pk]
     ratings = [q for q in questions if q.competency]
-    form = SectionForm(
-        None,
-        questions=questions,
-        choices=structure.choices,
-        language="French (fr)",
-        default_language="English (en)",
-        answers={},
-    )
+    form = _blank_form(structure, questions, "French (fr)", "English (en)")
     scale = structure.choices[ratings[0].list_name]
     expected = [("", "No answer")] + [
         (choice.name, choice.label.get("French (fr)") or choice.label["English (en)"])
